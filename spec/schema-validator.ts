@@ -1,0 +1,151 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import type { components, operations } from "../generated/jelou-external-support.ts";
+import { atPointer, toPointer } from "./json-pointer.ts";
+import type { OpenApiDocument } from "./load-spec.ts";
+
+/** Name of a schema under `components.schemas`. */
+export type SchemaName = keyof components["schemas"];
+/** An operationId declared by the spec. */
+export type OperationId = keyof operations;
+
+/** One way a value breaks a schema: where (JSON pointer into the value), which keyword, and why. */
+export interface SchemaViolation {
+  pointer: string;
+  keyword: string;
+  message: string;
+  params: Record<string, unknown>;
+}
+
+/** The verdict on one HTTP response checked against the operation that produced it. */
+export type ResponseValidation =
+  | { outcome: "valid"; schemaPointer: string }
+  | { outcome: "invalid"; schemaPointer: string; violations: SchemaViolation[] }
+  | { outcome: "undeclared-status"; declared: string[] }
+  | { outcome: "undeclared-media-type"; declared: string[] };
+
+/** A response as seen on the wire, reduced to what the spec constrains. */
+export interface ObservedResponse {
+  operationId: OperationId;
+  status: number;
+  /** The Content-Type header as sent; parameters such as `charset` are ignored. */
+  contentType: string;
+  body: unknown;
+}
+
+/** Validates values against the spec's schemas with Ajv (JSON Schema 2020-12, formats asserted). */
+export interface SpecValidator {
+  /** Violations of `value` against `components.schemas[name]`; empty when valid. */
+  validateSchema(name: SchemaName, value: unknown): SchemaViolation[];
+  /** Violations of `value` against the schema found at `pointer` in the spec; empty when valid. */
+  validateAt(pointer: string, value: unknown): SchemaViolation[];
+  /** Checks a response against its operation: declared status, declared media type, then the body's schema. */
+  validateResponse(response: ObservedResponse): ResponseValidation;
+}
+
+// A reserved, never-resolvable base URI: the spec is registered in Ajv under it so that the spec's own
+// `#/components/...` references resolve exactly as they are written.
+const SPEC_ID = "https://fake-jelou.invalid/openapi.json";
+
+// OpenAPI keywords that are not JSON Schema: known to Ajv as annotations, so strict mode still catches typos.
+const OPENAPI_KEYWORDS = [
+  "openapi",
+  "info",
+  "jsonSchemaDialect",
+  "servers",
+  "tags",
+  "security",
+  "paths",
+  "webhooks",
+  "components",
+  "externalDocs",
+  "example",
+  "xml",
+  "x-known-values",
+];
+
+// ajv-formats is CommonJS: its default import is `module.exports`, which carries the plugin as `.default`.
+const addFormats = addFormatsModule.default;
+
+/** Builds a validator over a loaded spec; each schema is compiled once, on first use. */
+export function createSpecValidator(spec: OpenApiDocument): SpecValidator {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, discriminator: true });
+  addFormats(ajv);
+  ajv.addVocabulary(OPENAPI_KEYWORDS);
+  ajv.addSchema({ ...withoutDiscriminatorMappings(spec), $id: SPEC_ID });
+
+  const compiled = new Map<string, ValidateFunction>();
+  const validateAt = (pointer: string, value: unknown): SchemaViolation[] => {
+    let validate = compiled.get(pointer);
+    if (!validate) {
+      if (atPointer(spec, pointer) === undefined) throw new Error(`Failed to find a schema at ${pointer} in the spec.`);
+      validate = ajv.getSchema(`${SPEC_ID}#${pointer}`);
+      if (!validate) throw new Error(`Failed to compile the schema at ${pointer} in the spec.`);
+      compiled.set(pointer, validate);
+    }
+    return validate(value) ? [] : (validate.errors ?? []).map(toViolation);
+  };
+
+  return {
+    validateAt,
+    validateSchema: (name, value) => validateAt(toPointer(["components", "schemas", name]), value),
+    validateResponse(response) {
+      const [path, method] = findOperation(spec, response.operationId);
+      const responses = (atPointer(spec, toPointer(["paths", path, method, "responses"])) ?? {}) as Record<
+        string,
+        unknown
+      >;
+      const statusKey = [String(response.status), `${String(response.status)[0]}XX`, "default"].find((k) =>
+        Object.hasOwn(responses, k),
+      );
+      if (statusKey === undefined) return { outcome: "undeclared-status", declared: Object.keys(responses) };
+      const content = (atPointer(responses, toPointer([statusKey, "content"])) ?? {}) as Record<string, unknown>;
+      const mediaType = response.contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+      const declaredMedia = Object.keys(content);
+      const mediaKey = declaredMedia.find((m) => m.toLowerCase() === mediaType);
+      if (mediaKey === undefined) return { outcome: "undeclared-media-type", declared: declaredMedia };
+      const schemaPointer = toPointer(["paths", path, method, "responses", statusKey, "content", mediaKey, "schema"]);
+      const violations = validateAt(schemaPointer, response.body);
+      return violations.length === 0
+        ? { outcome: "valid", schemaPointer }
+        : { outcome: "invalid", schemaPointer, violations };
+    },
+  };
+}
+
+/** Renders violations one per line, for test failures and error messages. */
+export function formatViolations(violations: readonly SchemaViolation[]): string {
+  return violations.map((v) => `${v.pointer || "/"} ${v.message} (${v.keyword})`).join("\n");
+}
+
+function findOperation(spec: OpenApiDocument, operationId: string): [path: string, method: string] {
+  for (const [path, item] of Object.entries(spec.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if ((operation as { operationId?: unknown } | null)?.operationId === operationId) return [path, method];
+    }
+  }
+  throw new Error(`Failed to find operation ${operationId} in the spec.`);
+}
+
+// Ajv's discriminator support rejects `mapping`. Each oneOf branch already fixes `state` with `const`, so Ajv
+// derives the same mapping itself; the spec keeps `mapping` for openapi-typescript and for readers.
+function withoutDiscriminatorMappings<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(withoutDiscriminatorMappings) as T;
+  if (typeof node !== "object" || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "discriminator" && typeof value === "object" && value !== null) {
+      const { mapping: _mapping, ...rest } = value as Record<string, unknown>;
+      out[key] = rest;
+    } else {
+      out[key] = withoutDiscriminatorMappings(value);
+    }
+  }
+  return out as T;
+}
+
+function toViolation(error: ErrorObject): SchemaViolation {
+  // A `false` subschema is how the spec forbids a property (an active conversation's endAt): say so plainly.
+  const message = error.keyword === "false schema" ? "must not be present" : (error.message ?? error.keyword);
+  return { pointer: error.instancePath, keyword: error.keyword, message, params: { ...error.params } };
+}

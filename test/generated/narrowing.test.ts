@@ -1,0 +1,54 @@
+// The lifecycle in the spec must reach TypeScript: these assertions are checked by `npm run typecheck`.
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { SchemaConversation, SchemaGetConversationResponse } from "../../generated/jelou-external-support.ts";
+
+const closedAt = (conversation: SchemaConversation): string | undefined =>
+  conversation.state === "closed" ? conversation.endAt : undefined;
+
+describe("generated types", () => {
+  it("narrow a conversation on state", () => {
+    const conversation = {
+      _id: "c",
+      roomId: "r",
+      state: "closed",
+      startAt: "2026-01-15T10:30:00.000Z",
+      endAt: "2026-01-15T10:45:00.000Z",
+      endedReason: "closed_by_operator",
+      User: { id: "u", names: "Ana", referenceId: "+5511912345678", createdAt: "2025-01-28T20:54:25.572Z" },
+      Bot: { id: "b", name: "Bot", type: "Whatsapp" },
+    } satisfies SchemaConversation;
+    expect(closedAt(conversation)).toBe("2026-01-15T10:45:00.000Z");
+
+    const narrow = (c: SchemaConversation) => {
+      if (c.state === "closed") {
+        expectTypeOf(c.endAt).toEqualTypeOf<string>();
+        expectTypeOf(c.endedReason).toEqualTypeOf<string>();
+      } else {
+        expectTypeOf(c.endAt).toEqualTypeOf<undefined>();
+        expectTypeOf(c.endedReason).toEqualTypeOf<undefined>();
+      }
+    };
+    narrow(conversation);
+  });
+
+  it("forbid an active conversation with an end", () => {
+    const activeWithEnd = {
+      _id: "c",
+      roomId: "r",
+      state: "active",
+      startAt: "2026-01-15T10:30:00.000Z",
+      endAt: "2026-01-15T10:45:00.000Z",
+      User: { id: "u", names: "Ana", referenceId: "r", createdAt: "2025-01-28T20:54:25.572Z" },
+      Bot: { id: "b", name: "Bot", type: "Whatsapp" },
+    } as const;
+    // @ts-expect-error an active conversation cannot have endAt
+    const typed: SchemaConversation = activeWithEnd;
+    expect(typed.state).toBe("active");
+  });
+
+  it("type the success envelope's status and statusMessage as constants", () => {
+    expectTypeOf<SchemaGetConversationResponse["status"]>().toEqualTypeOf<1>();
+    expectTypeOf<SchemaGetConversationResponse["statusMessage"]>().toEqualTypeOf<"success">();
+    expectTypeOf<SchemaGetConversationResponse["message"]>().toEqualTypeOf<string | string[]>();
+  });
+});

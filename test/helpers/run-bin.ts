@@ -1,0 +1,24 @@
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+const require = createRequire(import.meta.url);
+
+/** Absolute path of a package's CLI entry, read from its package.json `bin`. */
+export function binPath(pkg: string, bin: string): string {
+  const manifest = require.resolve(`${pkg}/package.json`);
+  const bins = (JSON.parse(readFileSync(manifest, "utf8")) as { bin: string | Record<string, string> }).bin;
+  const entry = typeof bins === "string" ? bins : bins[bin];
+  if (!entry) throw new Error(`Failed to find the ${bin} bin of ${pkg}.`);
+  return join(dirname(manifest), entry);
+}
+
+/** Runs a package's CLI on the Node running the tests, so a Node 24 run tests Node 24 end to end. */
+export function runBin(pkg: string, bin: string, args: readonly string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [binPath(pkg, bin), ...args], {
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+  });
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { listExamples } from "../../spec/examples.ts";
+import { loadSpec } from "../../spec/load-spec.ts";
+import { createSpecValidator, formatViolations } from "../../spec/schema-validator.ts";
+
+const spec = loadSpec();
+const validator = createSpecValidator(spec);
+const examples = listExamples(spec);
+const responses = "/paths/~1v1~1external-support~1{projectId}~1conversations~1{conversationId}/get/responses";
+
+describe("examples in the spec", () => {
+  it.each(examples.map((e) => [e.pointer, e] as const))("%s validates against its schema", (pointer, example) => {
+    const violations = validator.validateAt(example.schemaPointer, example.value);
+    expect(
+      violations,
+      `example ${pointer} violates ${example.schemaPointer}:\n${formatViolations(violations)}`,
+    ).toEqual([]);
+  });
+
+  it.each([
+    ["200", ["active", "closed"]],
+    ["401", ["unauthorized"]],
+    ["404", ["notFound"]],
+    ["500", ["serverError"]],
+  ])("response %s carries the named examples %j", (status, names) => {
+    const named = examples
+      .filter((e) => e.pointer.startsWith(`${responses}/${status}/content/application~1json/examples/`))
+      .map((e) => e.name);
+    expect(named).toEqual(names);
+  });
+
+  it("finds schema-level examples and known values too, not only response examples", () => {
+    const pointers = examples.map((e) => e.pointer);
+    expect(pointers).toContain("/components/schemas/EndedReason/x-known-values/0");
+    expect(pointers).toContain("/components/schemas/BotType/examples/0");
+    expect(pointers).toContain("/components/parameters/ProjectId/example");
+  });
+
+  it("shows the lifecycle in the named examples: active has no end, closed has both endAt and endedReason", () => {
+    const value = (name: string) => examples.find((e) => e.name === name)?.value as { data: Record<string, unknown> };
+    expect(value("active").data).not.toHaveProperty("endAt");
+    expect(value("active").data).not.toHaveProperty("endedReason");
+    expect(value("closed").data).toMatchObject({ state: "closed", endedReason: "closed_by_operator" });
+    expect(value("closed").data).toHaveProperty("endAt");
+  });
+});
