@@ -61,7 +61,6 @@ const OPENAPI_KEYWORDS = [
   "externalDocs",
   "example",
   "xml",
-  "x-known-values",
 ];
 
 // ajv-formats is CommonJS: its default import is `module.exports`, which carries the plugin as `.default`.
@@ -71,7 +70,7 @@ const addFormats = addFormatsModule.default;
 export function createSpecValidator(spec: OpenApiDocument): SpecValidator {
   const ajv = new Ajv2020({ allErrors: true, strict: true, discriminator: true });
   addFormats(ajv);
-  ajv.addVocabulary(OPENAPI_KEYWORDS);
+  ajv.addVocabulary([...OPENAPI_KEYWORDS, ...extensionKeywords(spec)]);
   ajv.addSchema({ ...withoutDiscriminatorMappings(spec), $id: SPEC_ID });
 
   const compiled = new Map<string, ValidateFunction>();
@@ -116,6 +115,17 @@ export function createSpecValidator(spec: OpenApiDocument): SpecValidator {
 /** Renders violations one per line, for test failures and error messages. */
 export function formatViolations(violations: readonly SchemaViolation[]): string {
   return violations.map((v) => `${v.pointer || "/"} ${v.message} (${v.keyword})`).join("\n");
+}
+
+// Specification extensions (`x-known-values`, and any `x-*` a maintainer adds) are annotations, never assertions.
+function extensionKeywords(node: unknown, found = new Set<string>()): Set<string> {
+  if (typeof node === "object" && node !== null) {
+    for (const [key, value] of Object.entries(node)) {
+      if (key.startsWith("x-")) found.add(key);
+      extensionKeywords(value, found);
+    }
+  }
+  return found;
 }
 
 function findOperation(spec: OpenApiDocument, operationId: string): [path: string, method: string] {

@@ -1,4 +1,5 @@
-// The lifecycle in the spec must reach TypeScript: these assertions are checked by `npm run typecheck`.
+// The lifecycle in the spec must reach TypeScript. expectTypeOf and @ts-expect-error are compile-time checks:
+// `npm run typecheck` (part of `npm test`) enforces them; under plain `vitest run` they are no-ops.
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { SchemaConversation, SchemaGetConversationResponse } from "../../generated/jelou-external-support.ts";
 

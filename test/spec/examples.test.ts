@@ -4,6 +4,8 @@ import { loadSpec } from "../../spec/load-spec.ts";
 import { createSpecValidator, formatViolations } from "../../spec/schema-validator.ts";
 
 const spec = loadSpec();
+// biome-ignore lint/suspicious/noExplicitAny: a copy of the spec is broken below as plain parsed YAML.
+type Doc = Record<string, any>;
 const validator = createSpecValidator(spec);
 const examples = listExamples(spec);
 const responses = "/paths/~1v1~1external-support~1{projectId}~1conversations~1{conversationId}/get/responses";
@@ -34,6 +36,19 @@ describe("examples in the spec", () => {
     expect(pointers).toContain("/components/schemas/EndedReason/x-known-values/0");
     expect(pointers).toContain("/components/schemas/BotType/examples/0");
     expect(pointers).toContain("/components/parameters/ProjectId/example");
+  });
+
+  it("names the example and the violation when an example breaks its schema", () => {
+    const broken = structuredClone(spec);
+    const path = broken.paths["/v1/external-support/{projectId}/conversations/{conversationId}"] as Doc;
+    path.get.responses["200"].content["application/json"].examples.active.value.data.endAt = "2026-01-15T10:45:00.000Z";
+    const brokenValidator = createSpecValidator(broken);
+    const failures = listExamples(broken).flatMap((e) =>
+      brokenValidator.validateAt(e.schemaPointer, e.value).map((v) => `${e.pointer} ${formatViolations([v])}`),
+    );
+    expect(failures).toEqual([
+      `${responses}/200/content/application~1json/examples/active /data/endAt must not be present (false schema)`,
+    ]);
   });
 
   it("shows the lifecycle in the named examples: active has no end, closed has both endAt and endedReason", () => {

@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadSpec, SPEC_PATH, SpecLoadError } from "../../spec/load-spec.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "fake-jelou-spec-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function specFile(name: string, text: string): string {
   const path = join(scratch, name);
   writeFileSync(path, text);

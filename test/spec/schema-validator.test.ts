@@ -204,6 +204,12 @@ describe("validateResponse", () => {
     ).toThrow("Failed to find operation listConversations in the spec.");
   });
 
+  it("treats any x-* extension in the spec as an annotation, not an unknown keyword", () => {
+    const spec = loadSpec();
+    (spec.components.schemas.BotType as Record<string, unknown>)["x-drift-severity"] = "warning";
+    expect(createSpecValidator(spec).validateSchema("BotType", "Whatsapp")).toEqual([]);
+  });
+
   it("fails loudly for a pointer that leads to no schema", () => {
     expect(() => validator.validateAt("/components/schemas/Nope", {})).toThrow(
       "Failed to find a schema at /components/schemas/Nope in the spec.",

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { SPEC_PATH } from "../../spec/load-spec.ts";
 import { runBin } from "../helpers/run-bin.ts";
@@ -10,9 +10,14 @@ interface SpectralResult {
   code: string;
   path: string[];
 }
+// biome-ignore lint/suspicious/noExplicitAny: the spec is edited as plain parsed YAML, into shapes no type allows.
+type Doc = Record<string, any>;
+
+const scratch = mkdtempSync(join(tmpdir(), "fake-jelou-spectral-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function lint(specText: string): SpectralResult[] {
-  const file = join(mkdtempSync(join(tmpdir(), "fake-jelou-spectral-")), "spec.yaml");
+  const file = join(scratch, `spec-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, specText);
   const run = runBin("@stoplight/spectral-cli", "spectral", [
     "lint",
@@ -27,39 +32,77 @@ function lint(specText: string): SpectralResult[] {
   return JSON.parse(run.stdout) as SpectralResult[];
 }
 
+/** The committed spec with one edit, linted; only fake-jelou's own findings and the spec's example checks. */
+function lintEdited(edit: (spec: Doc, op: Doc) => void): { code: string; path: string }[] {
+  const spec = parse(readFileSync(SPEC_PATH, "utf8")) as Doc;
+  edit(spec, spec.paths["/v1/external-support/{projectId}/conversations/{conversationId}"].get);
+  return lint(stringify(spec)).map((r) => ({ code: r.code, path: r.path.join(".") }));
+}
+
+const OP = "paths./v1/external-support/{projectId}/conversations/{conversationId}.get";
+
 describe("npm run lint:spec (Spectral with fake-jelou's rules)", () => {
   it("finds nothing in the committed spec", () => {
     expect(lint(readFileSync(SPEC_PATH, "utf8"))).toEqual([]);
   });
 
-  it("catches each of fake-jelou's own rules being broken", () => {
-    const spec = parse(readFileSync(SPEC_PATH, "utf8"));
-    const op = spec.paths["/v1/external-support/{projectId}/conversations/{conversationId}"].get;
-    delete op.responses["404"].content["application/json"].examples;
-    op.responses["500"].content["application/json"].schema = { $ref: "#/components/schemas/GetConversationResponse" };
-    op.responses["500"].content["text/plain"] = { schema: { type: "string" }, examples: { text: { value: "oops" } } };
-    delete op.responses["401"];
-    spec.components.schemas.BotType.enum = ["Whatsapp"];
-
-    const codes = new Set(lint(stringify(spec)).map((r) => r.code));
-    expect([...codes].filter((c) => c.startsWith("fake-jelou-")).sort()).toEqual([
-      "fake-jelou-error-envelope",
-      "fake-jelou-json-only",
-      "fake-jelou-open-enum-stays-open",
-      "fake-jelou-response-named-examples",
-      "fake-jelou-secured-operation-declares-401",
-    ]);
-  });
-
-  it("catches an example that violates its schema (spectral:oas)", () => {
-    const spec = parse(readFileSync(SPEC_PATH, "utf8"));
-    const op = spec.paths["/v1/external-support/{projectId}/conversations/{conversationId}"].get;
-    op.responses["200"].content["application/json"].examples.active.value.data.state = "archived";
-    expect(lint(stringify(spec))).toContainEqual(
-      expect.objectContaining({
+  it.each<[string, (spec: Doc, op: Doc) => void, { code: string; path: string }]>([
+    [
+      "a response without named examples",
+      (_s, op) => delete op.responses["404"].content["application/json"].examples,
+      { code: "fake-jelou-response-named-examples", path: `${OP}.responses.404.content.application/json` },
+    ],
+    [
+      "a response with an empty examples map",
+      (_s, op) => (op.responses["404"].content["application/json"].examples = {}),
+      { code: "fake-jelou-response-named-examples", path: `${OP}.responses.404.content.application/json.examples` },
+    ],
+    [
+      "a media type other than JSON",
+      (_s, op) =>
+        (op.responses["200"].content["text/html"] = {
+          schema: { type: "string" },
+          examples: { page: { value: "<p>" } },
+        }),
+      { code: "fake-jelou-json-only", path: `${OP}.responses.200.content.text/html` },
+    ],
+    [
+      "an error response off the envelope",
+      (_s, op) =>
+        (op.responses["500"].content["application/json"].schema = {
+          $ref: "#/components/schemas/GetConversationResponse",
+        }),
+      { code: "fake-jelou-error-envelope", path: `${OP}.responses.500.content.application/json.schema.$ref` },
+    ],
+    [
+      "an operation without its 401",
+      (_s, op) => delete op.responses["401"],
+      { code: "fake-jelou-secured-operation-declares-401", path: `${OP}.responses` },
+    ],
+    [
+      "an open set closed with enum",
+      (s) => (s.components.schemas.BotType.enum = ["Whatsapp"]),
+      { code: "fake-jelou-open-enum-stays-open", path: "components.schemas.BotType.enum" },
+    ],
+    [
+      "a nested open set closed with enum",
+      (s) =>
+        (s.components.schemas.ConversationBot.properties.name = {
+          type: "string",
+          "x-known-values": ["A"],
+          enum: ["A"],
+        }),
+      { code: "fake-jelou-open-enum-stays-open", path: "components.schemas.ConversationBot.properties.name.enum" },
+    ],
+    [
+      "an example that violates its schema (spectral:oas)",
+      (_s, op) => (op.responses["200"].content["application/json"].examples.active.value.data.state = "archived"),
+      {
         code: "oas3-valid-media-example",
-        path: expect.arrayContaining(["examples", "active", "value"]),
-      }),
-    );
+        path: `${OP}.responses.200.content.application/json.examples.active.value.data.state`,
+      },
+    ],
+  ])("reports %s where it is", (_title, edit, expected) => {
+    expect(lintEdited(edit)).toContainEqual(expected);
   });
 });
