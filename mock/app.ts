@@ -1,0 +1,428 @@
+// The Express layer of the fake: it gathers a request's facts, asks the pure modules (scenario, auth, factory,
+// rules) what to do, and writes the reply. No decision is made here that a plain-object test could not make.
+import { readFileSync } from "node:fs";
+import type { ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import express, { type ErrorRequestHandler, type Express, type Request, type Response } from "express";
+import { stringify } from "yaml";
+import type { SchemaConversation } from "../generated/jelou-external-support.ts";
+import { loadSpec, type OpenApiDocument, SPEC_PATH } from "../spec/load-spec.ts";
+import { createSpecValidator } from "../spec/schema-validator.ts";
+import { type AuthConfig, type BasicCredential, checkCredentials } from "./auth.ts";
+import {
+  buildConversation,
+  type ConversationIds,
+  type FactoryContext,
+  startOfUtcDay,
+  successBody,
+} from "./conversation-factory.ts";
+import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "./error-bodies.ts";
+import { Journal, type JournalEntry } from "./journal.ts";
+import { applyOverrides, type ConversationRule, parseRule, RuleStore, type StoredRule } from "./rules.ts";
+import { decideScenario, parseScenario, type Scenario, unknownScenarioMessage } from "./scenario.ts";
+import { readMockSpecData } from "./spec-data.ts";
+
+/** Options of the fake Jelou; every one has a default. */
+export interface MockOptions {
+  /** Seed of the generated data (default `fake-jelou`): same seed and ids, same conversation. */
+  seed?: string;
+  /** Scenario when nothing else decides (default `active`). */
+  scenario?: Scenario;
+  /** Accept only these API keys (default: any non-empty key, unless `basic` is set). */
+  apiKeys?: readonly string[];
+  /** Accept only these Basic pairs (default: any well-formed pair, unless `apiKeys` is set). */
+  basic?: readonly BasicCredential[];
+  /** Delay before every conversation response, in ms (default 0, at most {@link MAX_DELAY_MS}). */
+  delayMs?: number;
+  /** Serve the admin API under /__admin (default true). */
+  admin?: boolean;
+  /** How many requests the journal keeps, newest first out (default 1000). */
+  journalLimit?: number;
+  /** How many per-conversation rules may exist at once (default 10000). */
+  ruleLimit?: number;
+  /** Generated dates lie before this instant (default: today's UTC midnight, so bodies are stable all day). */
+  now?: Date | string | number;
+  /** How long the `timeout` scenario holds a request before dropping it, in ms (default 60000). */
+  timeoutHoldMs?: number;
+  /** The OpenAPI document (default: the committed spec). */
+  spec?: OpenApiDocument;
+  /** Called once per conversation-route request, when it ends (for logging). */
+  onRequest?: (entry: JournalEntry) => void;
+}
+
+/** Upper bound of --delay and X-Fake-Jelou-Delay, so no request can hang the fake for long. */
+export const MAX_DELAY_MS = 60_000;
+/** The largest admin request body accepted. */
+export const ADMIN_BODY_LIMIT = "64kb";
+/** Path prefixes under which the conversation route answers: production, the docs' Markdown copies, Prism. */
+export const ROUTE_PREFIXES = ["/jelouapi", "/platform", ""] as const;
+
+/** A misuse of the library API (bad option or rule): a fault of the caller, thrown, with how to fix it. */
+export class MockConfigError extends Error {
+  override name = "MockConfigError";
+}
+
+/** Control over a running fake: what the admin API and the library API both drive. */
+export interface MockControl {
+  /** The server default scenario. */
+  scenario(): Scenario;
+  setScenario(name: string): void;
+  /** Sets the rule of one conversation; throws MockConfigError when the rule is invalid. */
+  setConversation(projectId: string, conversationId: string, rule: ConversationRule): void;
+  /** The rule of one conversation, if any. */
+  conversation(projectId: string, conversationId: string): StoredRule | undefined;
+  /** Removes the rule of one conversation; false when it had none. */
+  deleteConversation(projectId: string, conversationId: string): boolean;
+  conversations(): StoredRule[];
+  /** The journal, oldest first. */
+  requests(): JournalEntry[];
+  clearRequests(): void;
+  /** Restores the startup state: default scenario, no rules, empty journal. */
+  reset(): void;
+  /** Drops the requests the `timeout` scenario is holding (on shutdown). */
+  releaseHeld(): void;
+}
+
+export interface MockApp {
+  app: Express;
+  control: MockControl;
+}
+
+interface RequestState {
+  ids?: ConversationIds;
+  scenario?: Scenario;
+  scenarioSource?: JournalEntry["scenarioSource"];
+  auth: JournalEntry["auth"];
+}
+
+/** Builds the fake Jelou as an Express app, without listening. */
+export function createMockApp(options: MockOptions = {}): MockApp {
+  const spec = options.spec ?? loadSpec();
+  const validator = createSpecValidator(spec);
+  const specData = readMockSpecData(spec);
+  const initialScenario = options.scenario ?? "active";
+  const delayMs = checkedDelay(options.delayMs ?? 0);
+  const auth: AuthConfig = { apiKeys: options.apiKeys ?? [], basic: options.basic ?? [] };
+  const context: FactoryContext = {
+    seed: options.seed ?? "fake-jelou",
+    known: specData.known,
+    anchor: anchorOf(options.now),
+  };
+  const timeoutHoldMs = options.timeoutHoldMs ?? 60_000;
+  const journal = new Journal(options.journalLimit ?? 1000);
+  const rules = new RuleStore(options.ruleLimit ?? 10_000);
+  const held = new Set<ServerResponse>();
+  let defaultScenario: Scenario = initialScenario;
+
+  // One path for the library API and the admin API, so that both accept and refuse exactly the same rules.
+  const putRule = (ids: ConversationIds, body: unknown): PutRuleResult => {
+    const parsed = parseRule(body, (state, overrides) =>
+      validator.validateSchema("Conversation", applyOverrides(buildConversation(context, ids, state), overrides)),
+    );
+    if (!parsed.ok) return { ok: false, ...parsed.error };
+    if (!rules.set(ids, parsed.rule)) {
+      return {
+        ok: false,
+        key: "RULE_LIMIT_REACHED",
+        message: `the limit of ${rules.limit} rules is reached: delete rules (DELETE /__admin/conversations/...) or reset.`,
+      };
+    }
+    return { ok: true, rule: rules.get(ids) as StoredRule };
+  };
+
+  const control: MockControl = {
+    scenario: () => defaultScenario,
+    setScenario(name) {
+      const scenario = parseScenario(name);
+      if (!scenario) throw new MockConfigError(unknownScenarioMessage(name));
+      defaultScenario = scenario;
+    },
+    setConversation(projectId, conversationId, rule) {
+      const result = putRule({ projectId, conversationId }, rule);
+      if (!result.ok)
+        throw new MockConfigError(`Failed to set the rule of ${projectId}/${conversationId}: ${result.message}`);
+    },
+    conversation: (projectId, conversationId) => rules.get({ projectId, conversationId }),
+    deleteConversation: (projectId, conversationId) => rules.delete({ projectId, conversationId }),
+    conversations: () => rules.list(),
+    requests: () => journal.list(),
+    clearRequests: () => journal.clear(),
+    reset() {
+      defaultScenario = initialScenario;
+      rules.clear();
+      journal.clear();
+    },
+    releaseHeld() {
+      for (const res of held) res.destroy();
+      held.clear();
+    },
+  };
+
+  const app = express();
+  app.disable("x-powered-by");
+  // A weak ETag hashes every body; a fake serving many small JSON bodies pays for it on every request.
+  app.set("etag", false);
+
+  if (options.admin ?? true) {
+    const specText = options.spec ? stringify(spec) : readFileSync(SPEC_PATH, "utf8");
+    app.use("/__admin", adminRouter(control, putRule, spec, specText));
+  }
+
+  app.use((req, res, next) => {
+    const started = performance.now();
+    const state: RequestState = { auth: "none" };
+    res.locals.fakeJelou = state;
+    res.once("close", () => {
+      const entry: JournalEntry = {
+        time: new Date().toISOString(),
+        method: req.method,
+        path: req.path,
+        ...state.ids,
+        ...(state.scenario && { scenario: state.scenario, scenarioSource: state.scenarioSource }),
+        status: res.headersSent ? res.statusCode : null,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        auth: state.auth,
+      };
+      journal.add(entry);
+      options.onRequest?.(entry);
+    });
+    next();
+  });
+
+  const routes = ROUTE_PREFIXES.map(
+    (prefix) => `${prefix}/v1/external-support/:projectId/conversations/:conversationId`,
+  );
+  app.get(routes, async (req: Request<{ projectId: string; conversationId: string }>, res: Response) => {
+    const state = res.locals.fakeJelou as RequestState;
+    const ids = { projectId: req.params.projectId, conversationId: req.params.conversationId };
+    state.ids = ids;
+
+    const delay = requestDelay(req.get("x-fake-jelou-delay"), delayMs);
+    if ("error" in delay) return sendFakeError(res, "INVALID_DELAY", delay.error);
+    const rule = rules.get(ids);
+    const decision = decideScenario(
+      {
+        conversationId: ids.conversationId,
+        scenarioHeader: req.get("x-fake-jelou-scenario"),
+        prefer: req.get("prefer"),
+      },
+      rule?.scenario,
+      defaultScenario,
+    );
+    if (!decision.ok) return sendFakeError(res, "UNKNOWN_SCENARIO", decision.message);
+
+    const credentials = checkCredentials(
+      { apiKey: req.get("x-api-key"), authorization: req.get("authorization") },
+      auth,
+    );
+    state.auth = credentials.ok ? credentials.kind : credentials.kind === "none" ? "none" : "invalid";
+    // Jelou's gateway refuses bad credentials before anything else, so they win over every scenario.
+    const scenario: Scenario = credentials.ok ? decision.scenario : "unauthorized";
+    state.scenario = scenario;
+    state.scenarioSource = credentials.ok ? decision.source : undefined;
+
+    if (delay.ms > 0) await sleep(delay.ms);
+    if (res.destroyed) return;
+
+    switch (scenario) {
+      case "active":
+      case "closed": {
+        let conversation: SchemaConversation = buildConversation(context, ids, scenario);
+        if (rule?.conversation && rule.scenario === scenario)
+          conversation = applyOverrides(conversation, rule.conversation);
+        res.status(200).json(successBody(conversation));
+        return;
+      }
+      case "timeout": {
+        held.add(res);
+        const timer = setTimeout(() => res.destroy(), timeoutHoldMs);
+        res.once("close", () => {
+          clearTimeout(timer);
+          held.delete(res);
+        });
+        return;
+      }
+      case "reset":
+        res.destroy();
+        return;
+      default: {
+        const error = specData.errors[scenario];
+        res.status(error.status).json(error.body);
+      }
+    }
+  });
+  app.all(routes, (_req, res) => {
+    res.set("Allow", "GET");
+    sendFakeError(res, "METHOD_NOT_ALLOWED", "Get Conversation answers GET only.");
+  });
+
+  app.use((req, res) => {
+    sendFakeError(
+      res,
+      "ROUTE_NOT_FOUND",
+      `No route for ${req.method} ${req.path}. The fake serves GET {prefix}/v1/external-support/{projectId}/conversations/{conversationId} with prefix /jelouapi, /platform or none.`,
+    );
+  });
+  app.use(errorHandler);
+  return { app, control };
+}
+
+type PutRuleResult =
+  | { ok: true; rule: StoredRule }
+  | { ok: false; key: FakeErrorKey; message: string; fields?: Record<string, string> };
+
+function adminRouter(
+  control: MockControl,
+  putRule: (ids: ConversationIds, body: unknown) => PutRuleResult,
+  spec: OpenApiDocument,
+  specText: string,
+): express.Router {
+  const router = express.Router();
+  const allow = (methods: string) => (_req: Request, res: Response) => {
+    res.set("Allow", methods);
+    sendFakeError(res, "METHOD_NOT_ALLOWED", `This admin route answers ${methods} only.`);
+  };
+  const jsonBody = express.json({ limit: ADMIN_BODY_LIMIT, strict: false });
+  const requireJson = (req: Request, res: Response, next: () => void) => {
+    if (!req.is("application/json")) {
+      sendFakeError(res, "UNSUPPORTED_MEDIA_TYPE", "Send the admin body as JSON with Content-Type: application/json.");
+      return;
+    }
+    next();
+  };
+
+  router.get("/health", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  router.all("/health", allow("GET"));
+
+  router
+    .route("/scenario")
+    .get((_req, res) => {
+      res.json({ scenario: control.scenario() });
+    })
+    .put(requireJson, jsonBody, (req, res) => {
+      const body: unknown = req.body;
+      const name = typeof body === "object" && body !== null ? (body as { scenario?: unknown }).scenario : undefined;
+      if (typeof name !== "string") {
+        sendFakeError(res, "INVALID_BODY", 'The body must be {"scenario": "<name>"}.', {
+          scenario: "scenario is required and must be a string.",
+        });
+        return;
+      }
+      const scenario = parseScenario(name);
+      if (!scenario) {
+        sendFakeError(res, "UNKNOWN_SCENARIO", unknownScenarioMessage(name), {
+          scenario: unknownScenarioMessage(name),
+        });
+        return;
+      }
+      control.setScenario(scenario);
+      res.json({ scenario });
+    })
+    .all(allow("GET, PUT"));
+
+  router.get("/conversations", (_req, res) => {
+    res.json({ conversations: control.conversations() });
+  });
+  router.all("/conversations", allow("GET"));
+
+  router
+    .route("/conversations/:projectId/:conversationId")
+    .get((req, res) => {
+      const rule = control.conversation(req.params.projectId, req.params.conversationId);
+      if (rule) res.json(rule);
+      else sendFakeError(res, "RULE_NOT_FOUND", `No rule for ${req.params.projectId}/${req.params.conversationId}.`);
+    })
+    .put(requireJson, jsonBody, (req, res) => {
+      const result = putRule({ projectId: req.params.projectId, conversationId: req.params.conversationId }, req.body);
+      if (result.ok) res.json(result.rule);
+      else sendFakeError(res, result.key, result.message, result.fields);
+    })
+    .delete((req, res) => {
+      if (control.deleteConversation(req.params.projectId, req.params.conversationId)) res.status(204).end();
+      else sendFakeError(res, "RULE_NOT_FOUND", `No rule for ${req.params.projectId}/${req.params.conversationId}.`);
+    })
+    .all(allow("GET, PUT, DELETE"));
+
+  router
+    .route("/requests")
+    .get((_req, res) => {
+      res.json({ requests: control.requests() });
+    })
+    .delete((_req, res) => {
+      control.clearRequests();
+      res.status(204).end();
+    })
+    .all(allow("GET, DELETE"));
+
+  router.post("/reset", (_req, res) => {
+    control.reset();
+    res.json({ status: "reset", scenario: control.scenario() });
+  });
+  router.all("/reset", allow("POST"));
+
+  router.get("/openapi.yaml", (_req, res) => {
+    res.type("application/yaml").send(specText);
+  });
+  router.get("/openapi.json", (_req, res) => {
+    res.json(spec);
+  });
+
+  router.use((req, res) => {
+    sendFakeError(res, "ROUTE_NOT_FOUND", `No admin route for ${req.method} /__admin${req.path}.`);
+  });
+  router.use(errorHandler);
+  return router;
+}
+
+// body-parser and the router mark their errors with `type` and a 4xx `status`; anything else is a bug of ours.
+const errorHandler: ErrorRequestHandler = (
+  err: { type?: string; status?: number; message?: string },
+  _req,
+  res,
+  _next,
+) => {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (err.type === "entity.parse.failed")
+    return sendFakeError(res, "INVALID_BODY", `Malformed JSON body: ${err.message}.`);
+  if (err.type === "entity.too.large")
+    return sendFakeError(res, "PAYLOAD_TOO_LARGE", `The body exceeds ${ADMIN_BODY_LIMIT}.`);
+  if (typeof err.status === "number" && err.status >= 400 && err.status < 500) {
+    return sendFakeError(res, "INVALID_BODY", `Bad request: ${err.message ?? "unreadable request"}.`);
+  }
+  console.error("fake-jelou: unexpected error while serving a request:", err);
+  sendFakeError(res, "INTERNAL_ERROR", "fake-jelou failed unexpectedly; see its log. This is a bug of fake-jelou.");
+};
+
+function sendFakeError(res: Response, key: FakeErrorKey, message: string, fields?: Record<string, string>): void {
+  res.status(FAKE_ERRORS[key].status).json(fakeErrorBody(key, message, fields));
+}
+
+function requestDelay(header: string | undefined, fallback: number): { ms: number } | { error: string } {
+  if (header === undefined) return { ms: fallback };
+  const ms = /^\d{1,9}$/.test(header.trim()) ? Number(header.trim()) : Number.NaN;
+  return Number.isInteger(ms) && ms <= MAX_DELAY_MS
+    ? { ms }
+    : {
+        error: `X-Fake-Jelou-Delay must be a whole number of milliseconds from 0 to ${MAX_DELAY_MS}, not "${header}".`,
+      };
+}
+
+function checkedDelay(ms: number): number {
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_DELAY_MS) {
+    throw new MockConfigError(`delayMs must be a whole number from 0 to ${MAX_DELAY_MS}, not ${ms}.`);
+  }
+  return ms;
+}
+
+function anchorOf(now: MockOptions["now"]): number {
+  if (now === undefined) return startOfUtcDay();
+  const ms = new Date(now).getTime();
+  if (Number.isNaN(ms))
+    throw new MockConfigError(`now must be a date (e.g. 2026-01-15T00:00:00Z), not ${String(now)}.`);
+  return ms;
+}

@@ -1,0 +1,213 @@
+// The fake Jelou's command line: it parses flags and environment, then calls startMockServer. Nothing else.
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { SpecLoadError } from "../spec/load-spec.ts";
+import { MAX_DELAY_MS, MockConfigError } from "./app.ts";
+import { type BasicCredential, parseBasicPair } from "./auth.ts";
+import { formatRequestLine, LOG_LEVELS, type LogLevel } from "./request-log.ts";
+import { MAGIC_ID_PREFIXES, parseScenario, SCENARIOS, type Scenario, STATUS_ALIASES } from "./scenario.ts";
+import { MockListenError, startMockServer } from "./server.ts";
+
+const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+
+const integer = (name: string, min: number, max: number) => (value: string) => {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+  }
+  return n;
+};
+
+// Credentials are split and checked after parsing, so that no error message ever repeats a secret.
+const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",")];
+
+const help = `
+Scenarios: ${SCENARIOS.join(", ")} (status codes ${Object.keys(STATUS_ALIASES).join(", ")} are aliases).
+Each request's scenario comes from, in this order:
+  1. the header X-Fake-Jelou-Scenario: <name>, or Prism's Prefer: code=<status> / Prefer: example=<name>
+  2. a rule for that conversation (PUT /__admin/conversations/{projectId}/{conversationId})
+  3. a magic conversationId: ${Object.entries(MAGIC_ID_PREFIXES)
+    .map(([prefix, scenario]) => `"${prefix}..." is ${scenario}`)
+    .join(", ")}
+  4. the server default (--scenario)
+Bad credentials get a 401 whatever the scenario. Per request, X-Fake-Jelou-Delay: <ms> overrides --delay.
+
+Routes: GET {/jelouapi|/platform|}/v1/external-support/{projectId}/conversations/{conversationId}
+Admin:  /__admin/health, /__admin/scenario, /__admin/conversations, /__admin/requests, /__admin/reset,
+        /__admin/openapi.yaml, /__admin/openapi.json (see README)
+
+Examples:
+  npm start
+  npm start -- --port 0 --scenario closed --seed ci-42
+  FAKE_JELOU_API_KEYS=key-1,key-2 npm start -- --log-level debug
+  curl -H 'x-api-key: any' http://127.0.0.1:4010/jelouapi/v1/external-support/p1/conversations/closed-123`;
+
+function program(): Command {
+  return new Command("fake-jelou")
+    .description("The fake Jelou: Get Conversation of the Jelou External Support API, with scenario switches.")
+    .addOption(
+      new Option("--port <n>", "TCP port; 0 picks a free one")
+        .env("FAKE_JELOU_PORT")
+        .default(4010)
+        .argParser(integer("--port", 0, 65_535)),
+    )
+    .addOption(
+      new Option("--host <address>", "interface to bind; 0.0.0.0 exposes the fake to your network")
+        .env("FAKE_JELOU_HOST")
+        .default("127.0.0.1"),
+    )
+    .addOption(
+      new Option("--scenario <name>", "default scenario")
+        .env("FAKE_JELOU_SCENARIO")
+        .default("active")
+        .argParser((value: string) => {
+          if (!parseScenario(value)) throw new InvalidArgumentError(`valid scenarios: ${SCENARIOS.join(", ")}.`);
+          return value;
+        }),
+    )
+    .addOption(new Option("--seed <text>", "seed of the generated data").env("FAKE_JELOU_SEED").default("fake-jelou"))
+    .addOption(
+      new Option("--api-key <key>", "accept only this API key (repeatable; env: comma-separated)")
+        .env("FAKE_JELOU_API_KEYS")
+        .argParser(collect),
+    )
+    .addOption(
+      new Option("--basic <id:secret>", "accept only this Basic pair (repeatable; env: comma-separated)")
+        .env("FAKE_JELOU_BASIC")
+        .argParser(collect),
+    )
+    .addOption(
+      new Option("--delay <ms>", `delay before every response, up to ${MAX_DELAY_MS}`)
+        .env("FAKE_JELOU_DELAY_MS")
+        .default(0)
+        .argParser(integer("--delay", 0, MAX_DELAY_MS)),
+    )
+    .addOption(new Option("--no-admin", "do not serve the admin API under /__admin"))
+    .addOption(
+      new Option("--log-level <level>", "request logging")
+        .env("FAKE_JELOU_LOG_LEVEL")
+        .choices(LOG_LEVELS)
+        .default("info"),
+    )
+    .addOption(
+      new Option("--journal-size <n>", "requests kept by GET /__admin/requests")
+        .env("FAKE_JELOU_JOURNAL_SIZE")
+        .default(1000)
+        .argParser(integer("--journal-size", 0, 1_000_000)),
+    )
+    .addOption(
+      new Option("--now <date>", "generated dates lie before this instant (default: today's UTC midnight)")
+        .env("FAKE_JELOU_NOW")
+        .argParser((value: string) => {
+          if (Number.isNaN(Date.parse(value)))
+            throw new InvalidArgumentError("expected an ISO 8601 date, e.g. 2026-01-15T00:00:00Z.");
+          return value;
+        }),
+    )
+    .addHelpText("after", help)
+    .showHelpAfterError("(npm start -- --help lists every flag and environment variable)")
+    .exitOverride();
+}
+
+interface CliOptions {
+  port: number;
+  host: string;
+  scenario: string;
+  seed: string;
+  apiKey?: string[];
+  basic?: string[];
+  delay: number;
+  admin: boolean;
+  logLevel: LogLevel;
+  journalSize: number;
+  now?: string;
+}
+
+function credentials(options: CliOptions): { apiKeys: string[]; basic: BasicCredential[] } {
+  const apiKeys = (options.apiKey ?? []).map((k) => k.trim());
+  if (apiKeys.some((k) => k === ""))
+    throw new InvalidArgumentError("--api-key / FAKE_JELOU_API_KEYS has an empty key.");
+  const basic = (options.basic ?? []).map((pair) => {
+    const parsed = parseBasicPair(pair.trim());
+    if (!parsed) {
+      throw new InvalidArgumentError(
+        "--basic / FAKE_JELOU_BASIC expects clientId:clientSecret, both non-empty (value not shown).",
+      );
+    }
+    return parsed;
+  });
+  return { apiKeys, basic };
+}
+
+async function main(argv: string[]): Promise<void> {
+  let options: CliOptions;
+  let auth: ReturnType<typeof credentials>;
+  try {
+    options = program().parse(argv, { from: "node" }).opts<CliOptions>();
+    auth = credentials(options);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
+    console.error(
+      `error: ${(error as Error).message}\n(npm start -- --help lists every flag and environment variable)`,
+    );
+    process.exit(EXIT_USAGE);
+  }
+
+  const level = options.logLevel;
+  const server = await startMockServer({
+    port: options.port,
+    host: options.host,
+    scenario: parseScenario(options.scenario) as Scenario,
+    seed: options.seed,
+    apiKeys: auth.apiKeys,
+    basic: auth.basic,
+    delayMs: options.delay,
+    admin: options.admin,
+    journalLimit: options.journalSize,
+    ...(options.now !== undefined && { now: options.now }),
+    onRequest: (entry) => {
+      const line = formatRequestLine(entry, level);
+      if (line) console.log(line);
+    },
+  });
+
+  const authMode =
+    auth.apiKeys.length + auth.basic.length === 0
+      ? "any non-empty credential"
+      : `${auth.apiKeys.length} API key(s), ${auth.basic.length} Basic pair(s)`;
+  console.log(
+    `fake-jelou ready on ${server.baseUrl} (scenario ${server.scenario()}, seed "${options.seed}", auth: ${authMode}, admin ${options.admin ? "on" : "off"})`,
+  );
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      console.error(`fake-jelou: ${signal} again, exiting without waiting for in-flight requests.`);
+      process.exit(EXIT_FAILURE);
+    }
+    stopping = true;
+    console.log(`fake-jelou: ${signal} received, finishing in-flight requests.`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`fake-jelou: failed to close cleanly: ${(error as Error).message}`);
+        process.exit(EXIT_FAILURE);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main(process.argv).catch((error: unknown) => {
+  if (error instanceof MockListenError || error instanceof SpecLoadError) {
+    console.error(`fake-jelou: ${error.message}`);
+    process.exit(EXIT_FAILURE);
+  }
+  if (error instanceof MockConfigError) {
+    console.error(`fake-jelou: ${error.message}`);
+    process.exit(EXIT_USAGE);
+  }
+  console.error("fake-jelou: unexpected failure:", error);
+  process.exit(EXIT_FAILURE);
+});

@@ -1,0 +1,53 @@
+import type { SchemaErrorEnvelope } from "../generated/jelou-external-support.ts";
+import type { ResponseScenario } from "./scenario.ts";
+
+/** Scenarios answered with an error envelope. */
+export type ErrorScenario = Exclude<ResponseScenario, "active" | "closed">;
+
+/** The spec's named example (by example name) for each error scenario: Prism serves the same bodies. */
+export const ERROR_SCENARIO_EXAMPLES: Readonly<Record<ErrorScenario, { status: number; example: string }>> = {
+  unauthorized: { status: 401, example: "unauthorized" },
+  "not-found": { status: 404, example: "notFound" },
+  "server-error": { status: 500, example: "serverError" },
+};
+
+/** Errors of fake-jelou itself (bad use of the fake, not Jelou behaviour), with their status and Spanish text. */
+export const FAKE_ERRORS = {
+  UNKNOWN_SCENARIO: { status: 400, es: "Escenario desconocido." },
+  INVALID_DELAY: { status: 400, es: "Retardo inválido." },
+  INVALID_BODY: { status: 400, es: "Cuerpo de la solicitud inválido." },
+  RULE_LIMIT_REACHED: { status: 409, es: "Se alcanzó el límite de reglas." },
+  ROUTE_NOT_FOUND: { status: 404, es: "Ruta no encontrada." },
+  RULE_NOT_FOUND: { status: 404, es: "No existe una regla para esta conversación." },
+  METHOD_NOT_ALLOWED: { status: 405, es: "Método no permitido." },
+  PAYLOAD_TOO_LARGE: { status: 413, es: "El cuerpo de la solicitud es demasiado grande." },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, es: "Tipo de contenido no soportado." },
+  INTERNAL_ERROR: { status: 500, es: "Error interno de fake-jelou." },
+} as const;
+
+export type FakeErrorKey = keyof typeof FAKE_ERRORS;
+
+/** Jelou's error envelope for one of fake-jelou's own errors; `fields` fills validationError, Jelou-style. */
+export function fakeErrorBody(
+  key: FakeErrorKey,
+  message: string,
+  fields?: Record<string, string>,
+): SchemaErrorEnvelope {
+  const { status, es } = FAKE_ERRORS[key];
+  const body: SchemaErrorEnvelope = {
+    message: [message],
+    statusMessage: "failed",
+    status: 0,
+    error: {
+      code: `E0${status}`,
+      key,
+      description: message,
+      developerMessages: { es, en: message },
+      clientMessages: { es, en: message },
+    },
+  };
+  if (fields) {
+    body.validationError = Object.fromEntries(Object.entries(fields).map(([field, why]) => [field, [{ es, en: why }]]));
+  }
+  return body;
+}

@@ -1,0 +1,16 @@
+// The library API of fake-jelou: start the fake Jelou from a test, or mount its Express app yourself.
+
+export {
+  createMockApp,
+  MAX_DELAY_MS,
+  type MockApp,
+  MockConfigError,
+  type MockControl,
+  type MockOptions,
+  ROUTE_PREFIXES,
+} from "./app.ts";
+export type { BasicCredential } from "./auth.ts";
+export type { JournalEntry } from "./journal.ts";
+export type { ConversationOverrides, ConversationRule, StoredRule } from "./rules.ts";
+export { MAGIC_ID_PREFIXES, SCENARIOS, type Scenario, STATUS_ALIASES } from "./scenario.ts";
+export { MockListenError, type MockServer, type MockServerOptions, startMockServer } from "./server.ts";

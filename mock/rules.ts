@@ -1,0 +1,126 @@
+import type { SchemaActiveConversation, SchemaClosedConversation } from "../generated/jelou-external-support.ts";
+import type { SchemaViolation } from "../spec/schema-validator.ts";
+import type { ConversationIds } from "./conversation-factory.ts";
+import { parseScenario, type Scenario, unknownScenarioMessage } from "./scenario.ts";
+
+type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+/** Fields to change in a generated conversation; objects merge, other values replace. */
+export type ConversationOverrides = DeepPartial<SchemaActiveConversation> | DeepPartial<SchemaClosedConversation>;
+
+/** What one conversation answers, whatever the server default (request headers still win). */
+export interface ConversationRule {
+  scenario: Scenario;
+  conversation?: ConversationOverrides | undefined;
+}
+
+/** A rule as stored and listed by the admin API. */
+export interface StoredRule extends ConversationRule, ConversationIds {}
+
+/** A rule that cannot be accepted: the message and, per field, why. */
+export interface RuleError {
+  key: "UNKNOWN_SCENARIO" | "INVALID_BODY";
+  message: string;
+  fields: Record<string, string>;
+}
+
+/** Deep-merges overrides into a generated conversation (plain objects merge; arrays and scalars replace). */
+export function applyOverrides<T>(generated: T, overrides: unknown): T {
+  if (!isPlainObject(generated) || !isPlainObject(overrides))
+    return (overrides === undefined ? generated : overrides) as T;
+  const merged: Record<string, unknown> = { ...generated };
+  for (const [key, value] of Object.entries(overrides)) merged[key] = applyOverrides(merged[key], value);
+  return merged as T;
+}
+
+/**
+ * Reads an admin rule body `{scenario, conversation?}`. `check` validates the merged conversation against the spec
+ * for the rule's state; it is called only when overrides are given for `active` or `closed`.
+ */
+export function parseRule(
+  body: unknown,
+  check: (scenario: "active" | "closed", overrides: ConversationOverrides) => SchemaViolation[],
+): { ok: true; rule: ConversationRule } | { ok: false; error: RuleError } {
+  const fail = (field: string, why: string, key: RuleError["key"] = "INVALID_BODY") => ({
+    ok: false as const,
+    error: { key, message: why, fields: { [field]: why } },
+  });
+  if (!isPlainObject(body)) return fail("body", 'The body must be a JSON object such as {"scenario": "closed"}.');
+  const unknown = Object.keys(body).filter((k) => k !== "scenario" && k !== "conversation");
+  if (unknown.length > 0)
+    return fail(unknown[0] ?? "body", `Unknown field "${unknown[0]}": a rule has only scenario and conversation.`);
+  if (typeof body.scenario !== "string") return fail("scenario", "scenario is required and must be a string.");
+  const scenario = parseScenario(body.scenario);
+  if (!scenario) return fail("scenario", unknownScenarioMessage(body.scenario), "UNKNOWN_SCENARIO");
+  if (body.conversation === undefined) return { ok: true, rule: { scenario } };
+
+  const overrides = body.conversation;
+  if (!isPlainObject(overrides)) return fail("conversation", "conversation must be an object of fields to override.");
+  if (scenario !== "active" && scenario !== "closed") {
+    return fail(
+      "conversation",
+      `conversation overrides apply to the active and closed scenarios only, not to ${scenario}.`,
+    );
+  }
+  if ("_id" in overrides) return fail("conversation._id", "conversation._id is always the requested conversationId.");
+  if ("state" in overrides && overrides.state !== scenario) {
+    return fail("conversation.state", `conversation.state must match the scenario (${scenario}) or be left out.`);
+  }
+  const violations = check(scenario, overrides as ConversationOverrides);
+  if (violations.length > 0) {
+    const fields = Object.fromEntries(
+      violations.map((v) => [`conversation${fieldPath(v)}`, `${fieldPath(v).slice(1) || "conversation"} ${v.message}`]),
+    );
+    return {
+      ok: false,
+      error: {
+        key: "INVALID_BODY",
+        message: `The conversation would not satisfy the spec: ${Object.values(fields).join("; ")}.`,
+        fields,
+      },
+    };
+  }
+  return { ok: true, rule: { scenario, conversation: overrides as ConversationOverrides } };
+}
+
+// A violation's JSON pointer as a dotted field path; a `required` violation names the missing property.
+function fieldPath(v: SchemaViolation): string {
+  const missing =
+    v.keyword === "required" && typeof v.params.missingProperty === "string" ? `/${v.params.missingProperty}` : "";
+  return `${v.pointer}${missing}`.split("/").join(".");
+}
+
+/** Per-conversation rules, bounded so a runaway test cannot grow the server without limit. */
+export class RuleStore {
+  readonly #rules = new Map<string, StoredRule>();
+  readonly limit: number;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  /** Stores a rule; false when the store is full and the rule is new. */
+  set(ids: ConversationIds, rule: ConversationRule): boolean {
+    const key = keyOf(ids);
+    if (!this.#rules.has(key) && this.#rules.size >= this.limit) return false;
+    this.#rules.set(key, { ...ids, ...rule });
+    return true;
+  }
+  get(ids: ConversationIds): StoredRule | undefined {
+    return this.#rules.get(keyOf(ids));
+  }
+  delete(ids: ConversationIds): boolean {
+    return this.#rules.delete(keyOf(ids));
+  }
+  list(): StoredRule[] {
+    return [...this.#rules.values()];
+  }
+  clear(): void {
+    this.#rules.clear();
+  }
+}
+
+const keyOf = (ids: ConversationIds) => `${ids.projectId}\u0000${ids.conversationId}`;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,96 @@
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createMockApp, type MockControl, type MockOptions } from "./app.ts";
+import type { JournalEntry } from "./journal.ts";
+import type { ConversationRule, StoredRule } from "./rules.ts";
+
+/** Options of {@link startMockServer}: the app's options plus where to listen. */
+export interface MockServerOptions extends MockOptions {
+  /** TCP port (default 4010); 0 picks a free one, read it back from `port`. */
+  port?: number;
+  /** Interface to bind (default 127.0.0.1, loopback only); 0.0.0.0 exposes the fake to the network. */
+  host?: string;
+}
+
+/** A listening fake Jelou. */
+export interface MockServer {
+  /** Origin, e.g. `http://127.0.0.1:4010`. */
+  url: string;
+  /** What to give a Jelou client as its base URL: `${url}/jelouapi`. */
+  baseUrl: string;
+  port: number;
+  /** The server default scenario. */
+  scenario(): Scenario;
+  /** Sets the server default scenario; throws MockConfigError for an unknown name. */
+  setScenario(name: string): void;
+  /** Sets one conversation's rule; throws MockConfigError when the rule is invalid. */
+  setConversation(projectId: string, conversationId: string, rule: ConversationRule): void;
+  /** Removes one conversation's rule; false when it had none. */
+  deleteConversation(projectId: string, conversationId: string): boolean;
+  /** The rules, as `GET /__admin/conversations` lists them. */
+  conversations(): StoredRule[];
+  /** The request journal, oldest first. */
+  requests(): JournalEntry[];
+  /** Restores the startup state: default scenario, no rules, empty journal. */
+  reset(): void;
+  /** Stops listening; in-flight requests finish, held `timeout` requests are dropped. Idempotent. */
+  close(): Promise<void>;
+  /** The underlying Node server, for tuning timeouts or attaching listeners. */
+  server: Server;
+}
+
+type Scenario = ReturnType<MockControl["scenario"]>;
+
+/** The port is taken or the address cannot be bound: said with the address and how to fix it. */
+export class MockListenError extends Error {
+  override name = "MockListenError";
+  readonly code: string | undefined;
+  constructor(message: string, code: string | undefined, cause: unknown) {
+    super(message, { cause });
+    this.code = code;
+  }
+}
+
+/** Starts the fake Jelou and resolves once it listens. */
+export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
+  const { port = 4010, host = "127.0.0.1", ...appOptions } = options;
+  const { app, control } = createMockApp(appOptions);
+  const server = createServer(app);
+  try {
+    server.listen(port, host);
+    await once(server, "listening");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "EADDRINUSE"
+        ? `port ${port} is already in use. Stop what holds it, or pick another port (--port, FAKE_JELOU_PORT; 0 picks a free one)`
+        : `${(error as Error).message}`;
+    throw new MockListenError(`Failed to listen on ${host}:${port}: ${why}.`, code, error);
+  }
+  const address = server.address() as AddressInfo;
+  const origin = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: origin,
+    baseUrl: `${origin}/jelouapi`,
+    port: address.port,
+    scenario: control.scenario,
+    setScenario: control.setScenario,
+    setConversation: control.setConversation,
+    deleteConversation: control.deleteConversation,
+    conversations: control.conversations,
+    requests: control.requests,
+    reset: control.reset,
+    server,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        control.releaseHeld();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { applyOverrides, parseRule, RuleStore } from "../../mock/rules.ts";
+import type { SchemaViolation } from "../../spec/schema-validator.ts";
+
+const valid = () => [] as SchemaViolation[];
+
+describe("applyOverrides", () => {
+  it("merges objects deeply and replaces scalars and arrays", () => {
+    const generated = { a: 1, User: { id: "u", names: "Ana" }, tags: ["x"] };
+    expect(applyOverrides(generated, { User: { names: "Bea" }, tags: ["y", "z"], b: 2 })).toEqual({
+      a: 1,
+      User: { id: "u", names: "Bea" },
+      tags: ["y", "z"],
+      b: 2,
+    });
+    expect(generated.User.names).toBe("Ana");
+  });
+});
+
+describe("parseRule", () => {
+  it.each([
+    ["a scenario alone", { scenario: "closed" }, { scenario: "closed" }],
+    ["a status alias", { scenario: "500" }, { scenario: "server-error" }],
+    [
+      "overrides for a closed conversation",
+      { scenario: "closed", conversation: { endedReason: "closed_by_user" } },
+      { scenario: "closed", conversation: { endedReason: "closed_by_user" } },
+    ],
+  ])("accepts %s", (_title, body, rule) => {
+    expect(parseRule(body, valid)).toEqual({ ok: true, rule });
+  });
+
+  it.each([
+    ["a body that is not an object", ["closed"], "INVALID_BODY", "body"],
+    ["a missing scenario", {}, "INVALID_BODY", "scenario"],
+    ["an unknown scenario", { scenario: "archived" }, "UNKNOWN_SCENARIO", "scenario"],
+    ["an unknown field", { scenario: "closed", conversaton: {} }, "INVALID_BODY", "conversaton"],
+    ["overrides that are not an object", { scenario: "closed", conversation: "x" }, "INVALID_BODY", "conversation"],
+    ["overrides on an error scenario", { scenario: "not-found", conversation: {} }, "INVALID_BODY", "conversation"],
+    ["an _id override", { scenario: "closed", conversation: { _id: "x" } }, "INVALID_BODY", "conversation._id"],
+    [
+      "a state that contradicts the scenario",
+      { scenario: "active", conversation: { state: "closed" } },
+      "INVALID_BODY",
+      "conversation.state",
+    ],
+  ])("refuses %s, naming the field", (_title, body, key, field) => {
+    const result = parseRule(body, valid);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.key).toBe(key);
+      expect(Object.keys(result.error.fields)).toEqual([field]);
+    }
+  });
+
+  it("refuses overrides the spec rejects, naming each field and why", () => {
+    const result = parseRule({ scenario: "active", conversation: { endAt: "x", User: { names: 1 } } }, () => [
+      { pointer: "/endAt", keyword: "false schema", message: "must not be present", params: {} },
+      { pointer: "/User/names", keyword: "type", message: "must be string", params: {} },
+    ]);
+    expect(result).toEqual({
+      ok: false,
+      error: {
+        key: "INVALID_BODY",
+        message: "The conversation would not satisfy the spec: endAt must not be present; User.names must be string.",
+        fields: {
+          "conversation.endAt": "endAt must not be present",
+          "conversation.User.names": "User.names must be string",
+        },
+      },
+    });
+  });
+
+  it("names a missing required field by its name", () => {
+    const result = parseRule({ scenario: "closed", conversation: {} }, () => [
+      {
+        pointer: "",
+        keyword: "required",
+        message: "must have required property 'endAt'",
+        params: { missingProperty: "endAt" },
+      },
+    ]);
+    expect(result.ok || Object.keys(result.error.fields)).toEqual(["conversation.endAt"]);
+  });
+});
+
+describe("RuleStore", () => {
+  it("stops accepting new conversations at its limit, but still updates existing ones", () => {
+    const store = new RuleStore(2);
+    expect(store.set({ projectId: "p", conversationId: "a" }, { scenario: "closed" })).toBe(true);
+    expect(store.set({ projectId: "p", conversationId: "b" }, { scenario: "closed" })).toBe(true);
+    expect(store.set({ projectId: "p", conversationId: "c" }, { scenario: "closed" })).toBe(false);
+    expect(store.set({ projectId: "p", conversationId: "a" }, { scenario: "reset" })).toBe(true);
+    expect(store.get({ projectId: "p", conversationId: "a" })?.scenario).toBe("reset");
+    expect(store.list()).toHaveLength(2);
+  });
+
+  it("keeps projects apart, even when ids could be joined ambiguously", () => {
+    const store = new RuleStore(10);
+    store.set({ projectId: "a/b", conversationId: "c" }, { scenario: "closed" });
+    expect(store.get({ projectId: "a", conversationId: "b/c" })).toBeUndefined();
+  });
+});
