@@ -9,6 +9,10 @@ import { MockListenError, startMockServer } from "./server.ts";
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
+const USAGE_HINT = "Usage: npm start -- [options]   (npm start -- --help lists every flag and environment variable)";
+
+/** A flag value that parses but cannot be used; its message never repeats the value. */
+class UsageError extends Error {}
 
 const integer = (name: string, min: number, max: number) => (value: string) => {
   const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
@@ -105,7 +109,7 @@ function program(): Command {
         }),
     )
     .addHelpText("after", help)
-    .showHelpAfterError("(npm start -- --help lists every flag and environment variable)")
+    .showHelpAfterError(USAGE_HINT)
     .exitOverride();
 }
 
@@ -125,12 +129,11 @@ interface CliOptions {
 
 function credentials(options: CliOptions): { apiKeys: string[]; basic: BasicCredential[] } {
   const apiKeys = (options.apiKey ?? []).map((k) => k.trim());
-  if (apiKeys.some((k) => k === ""))
-    throw new InvalidArgumentError("--api-key / FAKE_JELOU_API_KEYS has an empty key.");
+  if (apiKeys.some((k) => k === "")) throw new UsageError("--api-key / FAKE_JELOU_API_KEYS has an empty key.");
   const basic = (options.basic ?? []).map((pair) => {
     const parsed = parseBasicPair(pair.trim());
     if (!parsed) {
-      throw new InvalidArgumentError(
+      throw new UsageError(
         "--basic / FAKE_JELOU_BASIC expects clientId:clientSecret, both non-empty (value not shown).",
       );
     }
@@ -146,10 +149,9 @@ async function main(argv: string[]): Promise<void> {
     options = program().parse(argv, { from: "node" }).opts<CliOptions>();
     auth = credentials(options);
   } catch (error) {
+    // Commander has already printed its own errors, with the usage hint; ours still need saying.
     if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
-    console.error(
-      `error: ${(error as Error).message}\n(npm start -- --help lists every flag and environment variable)`,
-    );
+    console.error(`error: ${(error as Error).message}\n${USAGE_HINT}`);
     process.exit(EXIT_USAGE);
   }
 

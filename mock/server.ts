@@ -72,6 +72,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const origin = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
 
   let closing: Promise<void> | undefined;
+  // A keep-alive connection whose request finishes during shutdown would otherwise idle on until Node's
+  // keep-alive timeout: drop each one as soon as its response is out.
+  server.on("request", (_req, res) => {
+    res.once("finish", () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   return {
     url: origin,
     baseUrl: `${origin}/jelouapi`,

@@ -1,0 +1,462 @@
+// The CLI, spawned as a real process with the tests' Node: ready line, request log, env vars, seeds, SIGTERM, bad
+// usage, a port in use, --help and --no-admin. Every process listens on --port 0 and is killed after its test.
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { request } from "node:http";
+import { createServer, type Server } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { binPath } from "../helpers/run-bin.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const TSX = binPath("tsx", "tsx");
+const READY = /^fake-jelou ready on (http:\/\/127\.0\.0\.1:(\d+))\/jelouapi /m;
+const READY_TIMEOUT_MS = 15_000;
+const NOW = "2026-01-15T00:00:00Z";
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+interface Cli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when the process has exited and its output is fully read. */
+  exited: Promise<Exit>;
+}
+
+interface RunningCli extends Cli {
+  /** Origin parsed from the ready line, e.g. http://127.0.0.1:43123. */
+  origin: string;
+  /** The base URL the ready line announces: `${origin}/jelouapi`. */
+  baseUrl: string;
+}
+
+// Children of the current test, killed in afterEach; a describe's shared child goes in its own set.
+const perTest = new Set<ChildProcess>();
+
+// The tsx bin runs the CLI in a child process of its own and cannot relay SIGKILL to it: each CLI is spawned as the
+// leader of a new process group, and the whole group is killed.
+function killAll(children: Set<ChildProcess>): void {
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) continue;
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL");
+    }
+  }
+  children.clear();
+}
+
+afterEach(() => killAll(perTest));
+
+/** The tests' environment without any FAKE_JELOU_* variable, plus `extra`. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith("FAKE_JELOU_")) env[key] = value;
+  }
+  return { ...env, NO_COLOR: "1", FORCE_COLOR: "0", ...extra };
+}
+
+function spawnCli(args: readonly string[], env: Record<string, string>, owner: Set<ChildProcess>): Cli {
+  const child = spawn(process.execPath, [TSX, "mock/cli.ts", ...args], {
+    cwd: ROOT,
+    env: cleanEnv(env),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  owner.add(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<Exit>((resolve) => {
+    child.once("close", (code, signal) => resolve({ code, signal }));
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Resolves once `pattern` appears in stdout; rejects when the process exits first or after `timeoutMs`. */
+async function waitForStdout(cli: Cli, pattern: RegExp, timeoutMs = READY_TIMEOUT_MS): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void cli.exited.then(() => {
+    exited = true;
+  });
+  for (;;) {
+    const match = pattern.exec(cli.stdout());
+    if (match) return match;
+    if (exited || Date.now() > deadline) {
+      throw new Error(
+        `Failed to see ${pattern} in the CLI's output (${exited ? "it exited" : "timed out"}).\nstdout:\n${cli.stdout()}\nstderr:\n${cli.stderr()}`,
+      );
+    }
+    await Promise.race([cli.exited, sleep(25)]);
+  }
+}
+
+/** Starts the CLI and waits (bounded) for its ready line. */
+async function startCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  owner: Set<ChildProcess> = perTest,
+): Promise<RunningCli> {
+  const cli = spawnCli(["--port", "0", ...args], env, owner);
+  const match = await waitForStdout(cli, READY);
+  const origin = match[1] as string;
+  return { ...cli, origin, baseUrl: `${origin}/jelouapi` };
+}
+
+/** Sends SIGTERM and waits (bounded) for the exit. */
+async function stopCli(cli: Cli): Promise<Exit> {
+  cli.child.kill("SIGTERM");
+  return await bounded(cli.exited, "the CLI to exit after SIGTERM");
+}
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** True when the CLI unexpectedly started serving (it is then killed). */
+  served: boolean;
+}
+
+/** Runs a CLI invocation that should end by itself; one that starts serving is killed and reported as served. */
+async function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<Finished> {
+  const cli = spawnCli(args, env, perTest);
+  const outcome = await bounded(
+    Promise.race([
+      cli.exited.then(() => false),
+      waitForStdout(cli, READY).then(
+        () => true,
+        () => false,
+      ),
+    ]),
+    `fake-jelou ${args.join(" ")} to finish`,
+  );
+  if (outcome) killAll(new Set([cli.child]));
+  const exit = await bounded(cli.exited, "the CLI to exit");
+  return { code: exit.code, stdout: cli.stdout(), stderr: cli.stderr(), served: outcome };
+}
+
+async function bounded<T>(promise: Promise<T>, what: string, ms = READY_TIMEOUT_MS): Promise<T> {
+  const timeout = sleep(ms).then(() => {
+    throw new Error(`Timed out after ${ms} ms waiting for ${what}.`);
+  });
+  return await Promise.race([promise, timeout]);
+}
+
+const conversationUrl = (cli: RunningCli, projectId: string, conversationId: string) =>
+  `${cli.baseUrl}/v1/external-support/${projectId}/conversations/${conversationId}`;
+
+async function get(url: string, headers: Record<string, string> = { "x-api-key": "any-key" }) {
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  return { status: res.status, text, body: JSON.parse(text) as { data?: { _id?: string; state?: string } } };
+}
+
+const basic = (pair: string) => ({ authorization: `Basic ${Buffer.from(pair).toString("base64")}` });
+
+/** stdout lines that log a request to `path` (the ready line and shutdown lines are not request lines). */
+const requestLines = (stdout: string, path: string) => stdout.split("\n").filter((line) => line.includes(path));
+
+describe("serving and request logging", () => {
+  const shared = new Set<ChildProcess>();
+  let cli: RunningCli;
+  let silent: RunningCli;
+  let debug: RunningCli;
+  beforeAll(async () => {
+    // Three independent processes, started at once; each test below uses its own.
+    [cli, silent, debug] = await Promise.all([
+      startCli([], {}, shared),
+      startCli(["--log-level", "silent"], {}, shared),
+      startCli(["--log-level", "debug"], {}, shared),
+    ]);
+  }, READY_TIMEOUT_MS + 5_000);
+  afterAll(() => killAll(shared));
+
+  it("prints a ready line that contains the base URL", () => {
+    const lines = cli.stdout().split("\n");
+    expect(lines[0]).toMatch(READY);
+    expect(lines[0]).toContain(cli.baseUrl);
+    expect(Number(new URL(cli.origin).port)).toBeGreaterThan(0);
+  });
+
+  it("serves a conversation through the announced base URL", async () => {
+    const reply = await get(conversationUrl(cli, "p1", "c1"));
+    expect(reply.status).toBe(200);
+    expect(reply.body.data).toMatchObject({ _id: "c1", state: "active" });
+  });
+
+  it("logs exactly one line per request at info (method, path, status, scenario, ms), never the API key", async () => {
+    const secret = "cli-log-secret-KEY-5b8e";
+    const path = "/jelouapi/v1/external-support/p-log/conversations/c-log";
+    expect((await get(`${cli.origin}${path}`, { "x-api-key": secret })).status).toBe(200);
+    // A second request: once its line is out, the first one's line(s) are too.
+    const marker = "/jelouapi/v1/external-support/p-log/conversations/missing-marker";
+    expect((await get(`${cli.origin}${marker}`, { "x-api-key": secret })).status).toBe(404);
+    await waitForStdout(cli, /missing-marker 404/);
+
+    const lines = requestLines(cli.stdout(), path);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^GET \/jelouapi\/v1\/external-support\/p-log\/conversations\/c-log 200 active [\d.]+ms$/);
+    expect(requestLines(cli.stdout(), marker)).toEqual([expect.stringMatching(/ 404 not-found [\d.]+ms$/)]);
+    expect(cli.stdout()).not.toContain(secret);
+    expect(cli.stderr()).not.toContain(secret);
+  });
+
+  it("--log-level silent prints no request line", async () => {
+    expect((await get(conversationUrl(silent, "p1", "c-silent"))).status).toBe(200);
+    expect((await stopCli(silent)).code).toBe(0);
+    expect(requestLines(silent.stdout(), "c-silent")).toEqual([]);
+    expect(silent.stdout()).not.toMatch(/^GET /m);
+  });
+
+  it("--log-level debug adds source= and auth=", async () => {
+    expect((await get(conversationUrl(debug, "p1", "closed-d1"), { "x-api-key": "debug-key-91f" })).status).toBe(200);
+    expect((await get(conversationUrl(debug, "p1", "d2"), basic("dbg-id:dbg-secret-3c"))).status).toBe(200);
+    await waitForStdout(debug, /conversations\/d2 /);
+    expect(requestLines(debug.stdout(), "closed-d1")).toEqual([
+      expect.stringMatching(/^GET \S+closed-d1 200 closed [\d.]+ms source=magic-id auth=api-key$/),
+    ]);
+    expect(requestLines(debug.stdout(), "conversations/d2")).toEqual([
+      expect.stringMatching(/ 200 active [\d.]+ms source=default auth=basic$/),
+    ]);
+    for (const secret of ["debug-key-91f", "dbg-secret-3c", basic("dbg-id:dbg-secret-3c").authorization]) {
+      expect(debug.stdout()).not.toContain(secret);
+    }
+  });
+});
+
+describe("environment variables and credentials", () => {
+  const shared = new Set<ChildProcess>();
+  let closedByEnv: RunningCli;
+  let keysByEnv: RunningCli;
+  let basicByFlag: RunningCli;
+  beforeAll(async () => {
+    [closedByEnv, keysByEnv, basicByFlag] = await Promise.all([
+      startCli([], { FAKE_JELOU_SCENARIO: "closed" }, shared),
+      startCli([], { FAKE_JELOU_API_KEYS: "k1,k2" }, shared),
+      startCli(["--basic", "id:secret"], {}, shared),
+    ]);
+  }, READY_TIMEOUT_MS + 5_000);
+  afterAll(() => killAll(shared));
+
+  it("FAKE_JELOU_SCENARIO=closed makes conversations closed", async () => {
+    const cli = closedByEnv;
+    expect(cli.stdout()).toContain("scenario closed");
+    const reply = await get(conversationUrl(cli, "p1", "c1"));
+    expect(reply.status).toBe(200);
+    expect(reply.body.data?.state).toBe("closed");
+  });
+
+  it("FAKE_JELOU_API_KEYS=k1,k2 accepts k2 and rejects other credentials with 401", async () => {
+    const cli = keysByEnv;
+    const url = conversationUrl(cli, "p1", "c1");
+    expect((await get(url, { "x-api-key": "k2" })).status).toBe(200);
+    expect((await get(url, { "x-api-key": "k1" })).status).toBe(200);
+    expect((await get(url, { "x-api-key": "k3" })).status).toBe(401);
+    expect((await get(url, { "x-api-key": "k1,k2" })).status).toBe(401);
+    expect((await get(url, basic("k2:k2"))).status).toBe(401);
+  });
+
+  it("--basic id:secret accepts that pair and rejects another with 401", async () => {
+    const cli = basicByFlag;
+    const url = conversationUrl(cli, "p1", "c1");
+    expect((await get(url, basic("id:secret"))).status).toBe(200);
+    expect((await get(url, basic("id:other"))).status).toBe(401);
+    expect((await get(url, basic("other:secret"))).status).toBe(401);
+    expect((await get(url, { "x-api-key": "secret" })).status).toBe(401);
+  });
+});
+
+describe("--seed", () => {
+  const IDS = [
+    ["p1", "c1"],
+    ["p1", "closed-c2"],
+    ["p2", "c1"],
+  ] as const;
+
+  async function bodiesFor(seed: string): Promise<string[]> {
+    const cli = await startCli(["--seed", seed, "--now", NOW, "--log-level", "silent"]);
+    try {
+      const bodies: string[] = [];
+      for (const [projectId, conversationId] of IDS) {
+        const reply = await get(conversationUrl(cli, projectId, conversationId));
+        expect(reply.status).toBe(200);
+        bodies.push(reply.text);
+      }
+      return bodies;
+    } finally {
+      await stopCli(cli);
+    }
+  }
+
+  it("the same seed gives byte-identical bodies across two processes", async () => {
+    const first = await bodiesFor("seed-same");
+    const second = await bodiesFor("seed-same");
+    expect(second).toEqual(first);
+    expect(new Set(first).size).toBe(IDS.length);
+  });
+
+  it("different seeds give different bodies for the same ids", async () => {
+    const [a, b] = await Promise.all([bodiesFor("seed-a"), bodiesFor("seed-b")]);
+    for (const [i, body] of a.entries()) expect(body).not.toBe(b[i]);
+  });
+});
+
+describe("SIGTERM", () => {
+  it("lets an in-flight request finish with 200, then exits with code 0", async () => {
+    const cli = await startCli([]);
+    const url = new URL(conversationUrl(cli, "p1", "c-inflight"));
+    let sent!: () => void;
+    const requestSent = new Promise<void>((resolve) => {
+      sent = resolve;
+    });
+    const response = new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+      const req = request(url, { headers: { "x-api-key": "any-key", "x-fake-jelou-delay": "1000" } }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode, body }));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.on("finish", sent);
+      req.end();
+    });
+    await requestSent;
+    // Give the server a moment to read the request; it then sleeps 1000 ms before answering.
+    await sleep(300);
+    cli.child.kill("SIGTERM");
+
+    const reply = await bounded(response, "the in-flight response");
+    expect(reply.status).toBe(200);
+    expect((JSON.parse(reply.body) as { data: { _id: string } }).data._id).toBe("c-inflight");
+    const exit = await bounded(cli.exited, "the CLI to exit after SIGTERM");
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(cli.stdout()).toContain("SIGTERM");
+  });
+});
+
+describe("bad usage", () => {
+  const CASES = [
+    ["an unknown flag", ["--port", "0", "--bogus"], {}, "--bogus"],
+    ["an unknown --scenario", ["--port", "0", "--scenario", "nope"], {}, "--scenario"],
+    ["a --port that is not a number", ["--port", "abc"], {}, "--port"],
+    ["a --delay above the maximum", ["--port", "0", "--delay", "999999"], {}, "--delay"],
+    ["FAKE_JELOU_PORT that is not a number", [], { FAKE_JELOU_PORT: "abc" }, "FAKE_JELOU_PORT"],
+    ["a --basic value without a secret", ["--port", "0", "--basic", "id-without-secret-XYZSECRET"], {}, "--basic"],
+  ] as const satisfies readonly (readonly [string, readonly string[], Record<string, string>, string])[];
+
+  const results = new Map<string, Finished>();
+  beforeAll(async () => {
+    // Independent invocations that end by themselves: run them at once to keep the file quick.
+    const finished = await Promise.all(CASES.map(([, args, env]) => runCli(args, env)));
+    for (const [i, [title]] of CASES.entries()) results.set(title, finished[i] as Finished);
+  }, READY_TIMEOUT_MS + 5_000);
+
+  it.each(CASES)("%s exits 2 and says what is wrong on stderr, pointing at --help", (title, _args, _env, named) => {
+    const result = results.get(title) as Finished;
+    expect(result.served).toBe(false);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/error/i);
+    expect(result.stderr).toContain(named);
+    expect(result.stderr).toContain("--help");
+  });
+
+  it("a --basic value without a secret never echoes the value", () => {
+    const result = results.get("a --basic value without a secret") as Finished;
+    expect(result.code).toBe(2);
+    expect(result.stdout).not.toContain("XYZSECRET");
+    expect(result.stderr).not.toContain("XYZSECRET");
+  });
+});
+
+describe("a port in use", () => {
+  let blocker: Server | undefined;
+  afterEach(async () => {
+    if (blocker?.listening) await new Promise<void>((resolve) => blocker?.close(() => resolve()));
+  });
+
+  it("exits 1 and names the port", async () => {
+    blocker = createServer().listen(0, "127.0.0.1");
+    await once(blocker, "listening");
+    const address = blocker.address();
+    if (typeof address !== "object" || address === null) throw new Error("Failed to read the blocker's port.");
+    const result = await runCli(["--port", String(address.port)]);
+    expect(result.served).toBe(false);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain(String(address.port));
+    expect(result.stderr).toMatch(/in use/);
+  });
+});
+
+describe("--help", () => {
+  let help: Finished;
+  beforeAll(async () => {
+    help = await runCli(["--help"]);
+  }, READY_TIMEOUT_MS + 5_000);
+
+  it("exits 0", () => {
+    expect(help.code).toBe(0);
+    expect(help.served).toBe(false);
+  });
+
+  it.each([
+    "--port",
+    "--host",
+    "--scenario",
+    "--seed",
+    "--api-key",
+    "--basic",
+    "--delay",
+    "--no-admin",
+    "--log-level",
+    "--journal-size",
+    "--now",
+  ])("documents the flag %s", (flag) => {
+    expect(help.stdout).toMatch(new RegExp(`(^|\\s)${flag}\\b`));
+  });
+
+  it.each([
+    "FAKE_JELOU_PORT",
+    "FAKE_JELOU_HOST",
+    "FAKE_JELOU_SCENARIO",
+    "FAKE_JELOU_SEED",
+    "FAKE_JELOU_API_KEYS",
+    "FAKE_JELOU_BASIC",
+    "FAKE_JELOU_DELAY_MS",
+    "FAKE_JELOU_LOG_LEVEL",
+    "FAKE_JELOU_JOURNAL_SIZE",
+    "FAKE_JELOU_NOW",
+  ])("documents the environment variable %s", (name) => {
+    expect(help.stdout).toMatch(new RegExp(`\\b${name}\\b`));
+  });
+
+  it.each(["closed-", "missing-"])("documents the magic id prefix %s", (prefix) => {
+    expect(help.stdout).toContain(prefix);
+  });
+});
+
+describe("--no-admin", () => {
+  it("answers /__admin/health with 404 and still serves conversations", async () => {
+    const cli = await startCli(["--no-admin"]);
+    expect(cli.stdout()).toContain("admin off");
+    const health = await fetch(`${cli.origin}/__admin/health`);
+    expect(health.status).toBe(404);
+    await health.body?.cancel();
+    expect((await get(conversationUrl(cli, "p1", "c1"))).status).toBe(200);
+  });
+});
