@@ -1,15 +1,40 @@
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 // .ci/run sets VITEST_JSON_REPORT to count the tests it ran; `npm test` itself stays the README's command.
 const jsonReport = process.env.VITEST_JSON_REPORT;
 
+// Contract suites depend on each other: 1-consumer writes the pact that 2-provider-fake and 4-provider-prism read.
+// Their file names carry the order; this runs them in it.
+class ByFileName extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId));
+  }
+}
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "contracts/**/*.test.ts"],
     // Suites spawn CLIs (openapi-typescript, Spectral, Prism) and servers; forks isolate them.
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Only a root-level sequencer is honoured; sorting the unit files by name as well is harmless.
+    sequence: { sequencer: ByFileName },
     ...(jsonReport && { reporters: ["default", "json"], outputFile: { json: jsonReport } }),
+    projects: [
+      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: {
+          name: "contracts",
+          include: ["contracts/**/*.test.ts"],
+          // Pact is stateful and its native core binds ports: one process, one file at a time, in order.
+          fileParallelism: false,
+          maxWorkers: 1,
+          isolate: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

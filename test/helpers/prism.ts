@@ -3,8 +3,8 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { binPath } from "./run-bin.ts";
 
-/** A running `prism mock` child and how to stop it. */
-export interface PrismMock {
+/** A running Prism child (`mock` or `proxy`) and how to stop it. */
+export interface PrismProcess {
   url: string;
   stop(): Promise<void>;
 }
@@ -20,11 +20,20 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `prism mock <spec>` on loopback with the tests' Node, resolving once Prism says it listens. */
-export async function startPrismMock(spec: string, extraArgs: readonly string[] = []): Promise<PrismMock> {
+export function startPrismMock(spec: string, extraArgs: readonly string[] = []): Promise<PrismProcess> {
+  return startPrism(["mock", spec, ...extraArgs]);
+}
+
+/** Starts `prism proxy <spec> <upstream> --errors`: every response is validated against the spec. */
+export function startPrismProxy(spec: string, upstream: string): Promise<PrismProcess> {
+  return startPrism(["proxy", spec, upstream, "--errors"]);
+}
+
+async function startPrism(args: readonly string[]): Promise<PrismProcess> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    [binPath("@stoplight/prism-cli", "prism"), "mock", spec, "-h", "127.0.0.1", "-p", String(port), ...extraArgs],
+    [binPath("@stoplight/prism-cli", "prism"), ...args, "-h", "127.0.0.1", "-p", String(port)],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } },
   );
   let output = "";

@@ -1,4 +1,4 @@
-import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -15,10 +15,41 @@ export function binPath(pkg: string, bin: string): string {
 }
 
 /** Runs a package's CLI on the Node running the tests, so a Node 24 run tests Node 24 end to end. */
-export function runBin(pkg: string, bin: string, args: readonly string[]): SpawnSyncReturns<string> {
+export function runBin(
+  pkg: string,
+  bin: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [binPath(pkg, bin), ...args], {
     encoding: "utf8",
     timeout: 60_000,
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    env: { ...env, NO_COLOR: "1", FORCE_COLOR: "0" },
+  });
+}
+
+/** Like runBin, without blocking the event loop: for CLIs that talk to a server living in the test process. */
+export function runBinAsync(
+  pkg: string,
+  bin: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binPath(pkg, bin), ...args], {
+      env: { ...env, NO_COLOR: "1", FORCE_COLOR: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 60_000,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.once("error", reject);
+    child.once("close", (status) => resolve({ status, stdout, stderr }));
   });
 }

@@ -2,14 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listExamples } from "../../spec/examples.ts";
 import { loadSpec, SPEC_PATH } from "../../spec/load-spec.ts";
-import { type PrismMock, startPrismMock } from "../helpers/prism.ts";
+import { type PrismProcess, startPrismMock } from "../helpers/prism.ts";
 
 const CONVERSATION = "/v1/external-support/PROJECT_ID/conversations/CONVERSATION_ID";
 const named = listExamples(loadSpec())
   .filter((e) => e.pointer.includes("/responses/"))
   .map((e) => ({ name: e.name, status: Number(e.pointer.split("/responses/")[1]?.split("/")[0]), value: e.value }));
 
-let prism: PrismMock;
+let prism: PrismProcess;
 beforeAll(async () => {
   prism = await startPrismMock(SPEC_PATH);
 });

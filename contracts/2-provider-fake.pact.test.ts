@@ -1,0 +1,66 @@
+// Verifies the fake Jelou against the pact the consumer suite just wrote, with Pact's own Verifier.
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Verifier } from "@pact-foundation/pact";
+import express from "express";
+import { afterEach, describe, expect, it } from "vitest";
+import { createMockApp, startMockServer } from "../mock/index.ts";
+import { CREDENTIALS, PACT_FILE, PROVIDER } from "./contract-terms.ts";
+import { fakeStateHandlers } from "./provider-states.ts";
+
+const verifier = (providerBaseUrl: string, fake: Parameters<typeof fakeStateHandlers>[0]) =>
+  new Verifier({
+    provider: PROVIDER,
+    providerBaseUrl,
+    pactUrls: [PACT_FILE],
+    stateHandlers: fakeStateHandlers(fake),
+    // Never "trace": at that level the Verifier prints every option it was given.
+    logLevel: "warn",
+  });
+
+const startFake = () => startMockServer({ port: 0, apiKeys: [CREDENTIALS.validApiKey], basic: [CREDENTIALS.basic] });
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanup.splice(0).map((close) => close()));
+});
+
+describe("provider verification of the fake Jelou", () => {
+  it("honours every interaction of the pact", async () => {
+    const fake = await startFake();
+    cleanup.push(() => fake.close());
+    await expect(verifier(fake.url, fake).verifyProvider()).resolves.toBeDefined();
+    // Each interaction was served for the right reason: the rules the state handlers set.
+    expect(fake.requests().map((r) => [r.conversationId, r.scenario, r.status])).toEqual(
+      expect.arrayContaining([
+        ["conversation-active", "active", 200],
+        ["conversation-closed", "closed", 200],
+        ["conversation-basic", "active", 200],
+        ["conversation-401", "unauthorized", 401],
+        ["conversation-404", "not-found", 404],
+        ["conversation-500", "server-error", 500],
+      ]),
+    );
+  });
+
+  it("fails for a fake that drops Bot from its conversations", async () => {
+    const { app, control } = createMockApp({ apiKeys: [CREDENTIALS.validApiKey], basic: [CREDENTIALS.basic] });
+    const broken = express();
+    broken.use((_req, res, next) => {
+      const json = res.json.bind(res);
+      res.json = (body: { data?: Record<string, unknown> }) => {
+        if (body?.data) delete body.data.Bot;
+        return json(body);
+      };
+      next();
+    });
+    broken.use(app);
+    const server: Server = createServer(broken).listen(0, "127.0.0.1");
+    await once(server, "listening");
+    cleanup.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as AddressInfo;
+
+    await expect(verifier(`http://127.0.0.1:${port}`, control).verifyProvider()).rejects.toThrow();
+  });
+});

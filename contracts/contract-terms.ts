@@ -1,0 +1,35 @@
+// Names both sides of the contract must spell the same way: participants, provider states, test credentials.
+// A provider state handler's key must equal the consumer's `given(...)` string exactly, so both import these.
+import { fileURLToPath } from "node:url";
+
+export const CONSUMER = "fake-jelou-client";
+export const PROVIDER = "jelou-external-support";
+
+/** Where the consumer suite writes the pact, and the provider suites read it. */
+export const PACTS_DIR = fileURLToPath(new URL("./pacts/", import.meta.url));
+export const PACT_FILE = fileURLToPath(new URL(`./pacts/${CONSUMER}-${PROVIDER}.json`, import.meta.url));
+
+/** Provider states; each carries `{ projectId, conversationId }` as parameters. */
+export const STATES = {
+  activeConversation: "an active conversation exists",
+  closedConversation: "a closed conversation exists",
+  rejectedCredentials: "the credentials are not valid for the project",
+  missingConversation: "no conversation exists with that id",
+  jelouFailing: "Jelou fails to retrieve conversations",
+} as const;
+
+export type ProviderState = (typeof STATES)[keyof typeof STATES];
+
+/** The parameters every state carries. */
+export interface StateParams {
+  projectId: string;
+  conversationId: string;
+}
+
+// Test credentials recorded in the pact file: not secrets. The provider under verification accepts exactly the
+// valid ones, so the rejected-credentials interaction gets its 401 for the right reason.
+export const CREDENTIALS = {
+  validApiKey: "pact-valid-api-key",
+  rejectedApiKey: "pact-rejected-api-key",
+  basic: { clientId: "pact-client-id", clientSecret: "pact-client-secret" },
+} as const;
