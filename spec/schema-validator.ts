@@ -66,12 +66,29 @@ const OPENAPI_KEYWORDS = [
 // ajv-formats is CommonJS: its default import is `module.exports`, which carries the plugin as `.default`.
 const addFormats = addFormatsModule.default;
 
+/** Options of {@link createSpecValidator}. */
+export interface SpecValidatorOptions {
+  /**
+   * Also report what the spec tolerates but does not document (default false): a field no schema declares
+   * (keyword `unevaluatedProperties`) and a value outside an open set's `x-known-values` (keyword `x-known-values`).
+   * The drift check's second pass.
+   */
+  strict?: boolean;
+}
+
 /** Builds a validator over a loaded spec; each schema is compiled once, on first use. */
-export function createSpecValidator(spec: OpenApiDocument): SpecValidator {
+export function createSpecValidator(spec: OpenApiDocument, options: SpecValidatorOptions = {}): SpecValidator {
   const ajv = new Ajv2020({ allErrors: true, strict: true, discriminator: true });
   addFormats(ajv);
-  ajv.addVocabulary([...OPENAPI_KEYWORDS, ...extensionKeywords(spec)]);
-  ajv.addSchema({ ...withoutDiscriminatorMappings(spec), $id: SPEC_ID });
+  const extensions = extensionKeywords(spec);
+  let document = withoutDiscriminatorMappings(spec);
+  if (options.strict) {
+    extensions.delete(KNOWN_VALUES);
+    ajv.addKeyword(knownValuesKeyword);
+    document = withUndocumentedFieldsRejected(document);
+  }
+  ajv.addVocabulary([...OPENAPI_KEYWORDS, ...extensions]);
+  ajv.addSchema({ ...document, $id: SPEC_ID });
 
   const compiled = new Map<string, ValidateFunction>();
   const validateAt = (pointer: string, value: unknown): SchemaViolation[] => {
@@ -115,6 +132,52 @@ export function createSpecValidator(spec: OpenApiDocument): SpecValidator {
 /** Renders violations one per line, for test failures and error messages. */
 export function formatViolations(violations: readonly SchemaViolation[]): string {
   return violations.map((v) => `${v.pointer || "/"} ${v.message} (${v.keyword})`).join("\n");
+}
+
+const KNOWN_VALUES = "x-known-values";
+
+// In strict mode an open set's documented values become an assertion, so that a new value is reported.
+const knownValuesKeyword = {
+  keyword: KNOWN_VALUES,
+  schemaType: "array",
+  errors: true,
+  validate: function knownValues(schema: unknown[], data: unknown): boolean {
+    if (typeof data !== "string" || schema.includes(data)) return true;
+    (knownValues as { errors?: Partial<ErrorObject>[] }).errors = [
+      { keyword: KNOWN_VALUES, message: "is not one of the documented values", params: { knownValues: schema } },
+    ];
+    return false;
+  },
+} as const;
+
+// Adds `unevaluatedProperties: false` to every object schema with `properties`, except the building blocks that
+// others pull in through allOf: there it would refuse the fields the composing schema adds (a closed
+// conversation's endAt is unknown to ConversationCommon).
+function withUndocumentedFieldsRejected<T>(doc: T): T {
+  const blocks = new Set<string>();
+  const collect = (node: unknown): void => {
+    if (typeof node !== "object" || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "allOf" && Array.isArray(value)) {
+        for (const part of value) if (typeof part?.$ref === "string") blocks.add(part.$ref);
+      }
+      collect(value);
+    }
+  };
+  collect(doc);
+  const close = (node: unknown, pointer: string): unknown => {
+    if (Array.isArray(node)) return node.map((item, i) => close(item, `${pointer}/${i}`));
+    if (typeof node !== "object" || node === null) return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node))
+      out[key] = close(value, `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`);
+    const isBlock = blocks.has(`#${pointer}`);
+    if ("properties" in out && !("unevaluatedProperties" in out) && !("additionalProperties" in out) && !isBlock) {
+      out.unevaluatedProperties = false;
+    }
+    return out;
+  };
+  return close(doc, "") as T;
 }
 
 // Specification extensions (`x-known-values`, and any `x-*` a maintainer adds) are annotations, never assertions.

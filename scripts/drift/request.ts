@@ -1,0 +1,115 @@
+// One GET with a per-request timeout, retried with exponential backoff and jitter (p-retry) on network errors,
+// timeouts, 429 (honouring Retry-After up to a bound), 502, 503 and 504. What never recovers is an outage.
+import pRetry, { AbortError } from "p-retry";
+
+/** Statuses that say "try again later", not "this is the answer". */
+const RETRYABLE = new Set([429, 502, 503, 504]);
+/** Longest Retry-After the check will honour, so a hostile header cannot stall a scheduled job. */
+export const MAX_RETRY_AFTER_MS = 30_000;
+
+export interface RetryPolicy {
+  retries: number;
+  timeoutMs: number;
+  /** First backoff delay; doubles per attempt, randomized (default 500). */
+  minBackoffMs?: number;
+  /** Longest backoff delay (default 8000). */
+  maxBackoffMs?: number;
+  /** The whole run's deadline: no attempt starts or lasts past it. */
+  deadline: AbortSignal;
+}
+
+export type Answer =
+  | { kind: "response"; status: number; contentType: string; bodyText: string; attempts: number }
+  | { kind: "outage"; reason: string; attempts: number; status?: number };
+
+class Retryable extends Error {
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, status?: number, retryAfterMs?: number) {
+    super(message);
+    this.status = status;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** GETs `url` under `policy`; resolves with the answer or with why there was none. Never throws. */
+export async function getWithRetry(
+  url: string,
+  headers: Record<string, string>,
+  policy: RetryPolicy,
+  fetchImpl: typeof globalThis.fetch,
+): Promise<Answer> {
+  let attempts = 0;
+  let last: Retryable | undefined;
+  try {
+    return await pRetry(
+      async () => {
+        attempts++;
+        if (policy.deadline.aborted) throw new AbortError("the run's time cap was reached");
+        let response: Response;
+        let bodyText: string;
+        try {
+          response = await fetchImpl(url, {
+            headers,
+            signal: AbortSignal.any([AbortSignal.timeout(policy.timeoutMs), policy.deadline]),
+          });
+          bodyText = await response.text();
+        } catch (error) {
+          if (policy.deadline.aborted) throw new AbortError("the run's time cap was reached");
+          last = new Retryable(describeFailure(error, policy.timeoutMs));
+          throw last;
+        }
+        if (RETRYABLE.has(response.status)) {
+          last = new Retryable(
+            `HTTP ${response.status}`,
+            response.status,
+            retryAfter(response.headers.get("retry-after")),
+          );
+          throw last;
+        }
+        const answer: Answer = {
+          kind: "response",
+          status: response.status,
+          contentType: response.headers.get("content-type") ?? "",
+          bodyText,
+          attempts,
+        };
+        return answer;
+      },
+      {
+        retries: policy.retries,
+        factor: 2,
+        minTimeout: policy.minBackoffMs ?? 500,
+        maxTimeout: policy.maxBackoffMs ?? 8_000,
+        randomize: true,
+        signal: policy.deadline,
+        onFailedAttempt: async ({ error, retriesLeft }) => {
+          // p-retry adds its own backoff after this; Retry-After asks for at least this much.
+          if (retriesLeft > 0 && error instanceof Retryable && error.retryAfterMs) {
+            await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+          }
+        },
+      },
+    );
+  } catch (error) {
+    const reason =
+      error instanceof AbortError || policy.deadline.aborted
+        ? "the run's time cap was reached"
+        : (last?.message ?? (error as Error).message);
+    return { kind: "outage", reason, attempts, ...(last?.status !== undefined && { status: last.status }) };
+  }
+}
+
+function describeFailure(error: unknown, timeoutMs: number): string {
+  const name = (error as { name?: string } | null)?.name;
+  if (name === "TimeoutError") return `no answer within ${timeoutMs} ms`;
+  const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
+  return cause?.code ?? cause?.message ?? (error as Error | null)?.message ?? "unknown network error";
+}
+
+/** Retry-After in ms (seconds or an HTTP date), capped at MAX_RETRY_AFTER_MS; undefined when absent or unreadable. */
+export function retryAfter(header: string | null, now: number = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = /^\d+$/.test(header.trim()) ? Number(header.trim()) * 1000 : Date.parse(header) - now;
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, MAX_RETRY_AFTER_MS) : undefined;
+}

@@ -1,0 +1,277 @@
+// The drift check as a command: reads configuration, calls Jelou through an injectable fetch, compares, writes the
+// reports and decides the exit code. The judgement itself is compare.ts; the renderings are report.ts.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { loadSpec, SPEC_PATH } from "../../spec/load-spec.ts";
+import { createSpecValidator } from "../../spec/schema-validator.ts";
+import { compareResponse, type Expectation } from "./compare.ts";
+import { ConfigError, type DriftConfig, readConfig, USAGE } from "./config.ts";
+import {
+  type CheckId,
+  type CheckResult,
+  consoleSummary,
+  type DriftReport,
+  junitReport,
+  markdownReport,
+} from "./report.ts";
+import { getWithRetry } from "./request.ts";
+
+export const EXIT = { conformant: 0, drift: 1, config: 2, outage: 3, internal: 4 } as const;
+
+export interface RunOptions {
+  argv: readonly string[];
+  env: Readonly<Record<string, string | undefined>>;
+  /** The network (default: globalThis.fetch); tests pass local servers' URLs instead, never production. */
+  fetch?: typeof globalThis.fetch;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Relative report directories resolve against this (default: process.cwd()). */
+  cwd?: string;
+  /** Backoff bounds, shortened by tests. */
+  backoff?: { minBackoffMs: number; maxBackoffMs: number };
+}
+
+interface Check {
+  id: CheckId;
+  title: string;
+  conversationId: string;
+  auth: CheckResult["request"]["auth"];
+  expect: Expectation;
+}
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const PATH_TEMPLATE = "/v1/external-support/{projectId}/conversations/{conversationId}";
+
+/** Runs the drift check; resolves with the process exit code. Never throws. */
+export async function runVerifyLive(options: RunOptions): Promise<number> {
+  const secrets = secretsIn(options.env);
+  const redact = (text: string) => secrets.reduce((t, s) => t.replaceAll(s, "[redacted]"), text);
+  const out = (text: string) => options.stdout(redact(text));
+  const err = (text: string) => options.stderr(redact(text));
+  try {
+    let config: DriftConfig;
+    try {
+      config = readConfig(options.argv, options.env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      err(`Failed to start the drift check: ${error.message}\n\n${USAGE}\n`);
+      return EXIT.config;
+    }
+    const report = await check(config, options);
+    const dir = resolve(options.cwd ?? process.cwd(), config.reportDir);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "drift-report.json"), redact(`${JSON.stringify(report, null, 2)}\n`));
+    writeFileSync(join(dir, "drift-report.md"), redact(markdownReport(report)));
+    writeFileSync(join(dir, "junit.xml"), redact(junitReport(report)));
+    if (options.env.GITHUB_STEP_SUMMARY)
+      appendFileSync(options.env.GITHUB_STEP_SUMMARY, redact(markdownReport(report)));
+    out(consoleSummary(report));
+    out(`Reports: ${dir}/drift-report.{json,md}, junit.xml\n`);
+    if (report.outcome === "credentials-rejected") {
+      err(
+        `Jelou answered 401 to the configured credentials: check ${config.credentials.kind === "api-key" ? "JELOU_API_KEY" : "JELOU_CLIENT_ID/JELOU_CLIENT_SECRET"}.\n`,
+      );
+    }
+    return report.exitCode;
+  } catch (error) {
+    err(`verify:live failed unexpectedly (a bug of fake-jelou): ${(error as Error)?.stack ?? String(error)}\n`);
+    return EXIT.internal;
+  }
+}
+
+async function check(config: DriftConfig, options: RunOptions): Promise<DriftReport> {
+  const started = Date.now();
+  const spec = loadSpec();
+  const context = {
+    validator: createSpecValidator(spec),
+    strictValidator: createSpecValidator(spec, { strict: true }),
+    showValues: config.showValues,
+  };
+  const auth = config.credentials.kind;
+  const checks: Check[] = [
+    {
+      id: "known-conversation",
+      title: "a known conversation answers 200 with a valid body",
+      conversationId: config.conversationId,
+      auth,
+      expect: { status: 200 },
+    },
+    ...(config.closedConversationId
+      ? [
+          {
+            id: "closed-conversation" as const,
+            title: "a closed conversation is closed",
+            conversationId: config.closedConversationId,
+            auth,
+            expect: { status: 200, state: "closed" as const },
+          },
+        ]
+      : []),
+    ...(config.activeConversationId
+      ? [
+          {
+            id: "active-conversation" as const,
+            title: "an active conversation is active",
+            conversationId: config.activeConversationId,
+            auth,
+            expect: { status: 200, state: "active" as const },
+          },
+        ]
+      : []),
+    {
+      id: "wrong-credentials",
+      title: "wrong credentials answer 401 with an error envelope",
+      conversationId: config.conversationId,
+      auth: "wrong-credentials",
+      expect: { status: 401 },
+    },
+    {
+      id: "missing-conversation",
+      title: "an unknown conversation answers 404 with an error envelope",
+      conversationId: config.missingConversationId,
+      auth,
+      expect: { status: 404 },
+    },
+  ];
+
+  const deadline = AbortSignal.timeout(config.maxDurationMs);
+  const results: CheckResult[] = [];
+  for (const c of checks) {
+    const path = `/v1/external-support/${encodeURIComponent(config.projectId)}/conversations/${encodeURIComponent(c.conversationId)}`;
+    const begun = Date.now();
+    const answer = await getWithRetry(
+      `${config.baseUrl}${path}`,
+      {
+        Accept: "application/json",
+        "User-Agent": "fake-jelou-verify-live",
+        ...credentialHeaders(config, c.auth === "wrong-credentials"),
+      },
+      { retries: config.retries, timeoutMs: config.timeoutMs, deadline, ...options.backoff },
+      options.fetch ?? globalThis.fetch,
+    );
+    const base = {
+      id: c.id,
+      title: c.title,
+      request: { method: "GET" as const, path: config.showValues ? path : PATH_TEMPLATE, auth: c.auth },
+      expectedStatus: c.expect.status,
+      attempts: answer.attempts,
+      durationMs: Date.now() - begun,
+    };
+    if (answer.kind === "outage") {
+      results.push({
+        ...base,
+        status: answer.status ?? null,
+        contentType: null,
+        outcome: "outage",
+        outageReason: answer.reason,
+        findings: [],
+      });
+      continue;
+    }
+    const observed = { status: answer.status, contentType: answer.contentType, bodyText: answer.bodyText };
+    // A 500 that never turns into an answer is Jelou failing, not Jelou changing.
+    if (answer.status >= 500) {
+      results.push({
+        ...base,
+        status: answer.status,
+        contentType: answer.contentType,
+        outcome: "outage",
+        outageReason: `HTTP ${answer.status}`,
+        findings: [],
+      });
+      continue;
+    }
+    if (c.auth !== "wrong-credentials" && answer.status === 401) {
+      results.push({
+        ...base,
+        status: 401,
+        contentType: answer.contentType,
+        outcome: "credentials-rejected",
+        outageReason: "the configured credentials were rejected",
+        findings: [],
+      });
+      continue;
+    }
+    const findings = compareResponse(context, c.expect, observed);
+    const failing = findings.some((f) => f.severity === "breaking" || (config.strict && f.severity === "warning"));
+    results.push({
+      ...base,
+      status: answer.status,
+      contentType: answer.contentType,
+      outcome: failing ? "drift" : "pass",
+      findings,
+    });
+  }
+
+  const all = results.flatMap((r) => r.findings);
+  const count = (severity: string) => all.filter((f) => f.severity === severity).length;
+  const outcome = results.some((r) => r.outcome === "outage")
+    ? "outage"
+    : results.some((r) => r.outcome === "credentials-rejected")
+      ? "credentials-rejected"
+      : results.some((r) => r.outcome === "drift")
+        ? "drift"
+        : "conformant";
+  const exitCode = {
+    outage: EXIT.outage,
+    "credentials-rejected": EXIT.config,
+    drift: EXIT.drift,
+    conformant: EXIT.conformant,
+  }[outcome];
+  const finished = Date.now();
+  return {
+    tool: "fake-jelou verify:live",
+    reportVersion: 1,
+    outcome,
+    exitCode,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(finished).toISOString(),
+    durationMs: finished - started,
+    target: { baseUrl: config.baseUrl, auth },
+    spec: {
+      path: relative(ROOT, SPEC_PATH),
+      gitSha: specGitSha(),
+      sha256: createHash("sha256").update(readFileSync(SPEC_PATH)).digest("hex"),
+    },
+    options: {
+      strict: config.strict,
+      showValues: config.showValues,
+      timeoutMs: config.timeoutMs,
+      retries: config.retries,
+    },
+    summary: { checks: results.length, breaking: count("breaking"), warning: count("warning"), info: count("info") },
+    checks: results,
+  };
+}
+
+function credentialHeaders(config: DriftConfig, wrong: boolean): Record<string, string> {
+  const c = config.credentials;
+  // A wrong credential of the configured kind: Jelou must refuse it whichever scheme it now prefers.
+  if (c.kind === "api-key") return { "x-api-key": wrong ? "fake-jelou-verify-live-invalid-key" : c.apiKey };
+  const secret = wrong ? "fake-jelou-verify-live-invalid-secret" : c.clientSecret;
+  return { Authorization: `Basic ${Buffer.from(`${c.clientId}:${secret}`).toString("base64")}` };
+}
+
+function secretsIn(env: RunOptions["env"]): string[] {
+  const key = env.JELOU_API_KEY?.trim();
+  const id = env.JELOU_CLIENT_ID?.trim();
+  const secret = env.JELOU_CLIENT_SECRET;
+  return [key, secret, id && secret ? Buffer.from(`${id}:${secret}`).toString("base64") : undefined].filter(
+    (s): s is string => Boolean(s && s.length >= 4),
+  );
+}
+
+function specGitSha(): string | null {
+  try {
+    const sha = execFileSync("git", ["log", "-1", "--format=%H", "--", relative(ROOT, SPEC_PATH)], {
+      cwd: ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+    return sha || null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { compareResponse, typeOf } from "../../scripts/drift/compare.ts";
+import { MAX_RETRY_AFTER_MS, retryAfter } from "../../scripts/drift/request.ts";
+import { loadSpec } from "../../spec/load-spec.ts";
+import { createSpecValidator } from "../../spec/schema-validator.ts";
+
+const spec = loadSpec();
+const context = {
+  validator: createSpecValidator(spec),
+  strictValidator: createSpecValidator(spec, { strict: true }),
+  showValues: false,
+};
+const envelope = { statusMessage: "failed", status: 0, error: { code: "E1404", key: "CONVERSATION_NOT_FOUND" } };
+const compare = (status: number, body: unknown, expected = 404) =>
+  compareResponse(
+    context,
+    { status: expected },
+    { status, contentType: "application/json", bodyText: JSON.stringify(body) },
+  ).map(({ severity, rule, pointer, expected: want, observed }) => ({
+    severity,
+    rule,
+    pointer,
+    expected: want,
+    observed,
+  }));
+
+describe("compareResponse", () => {
+  it("reports a message of the wrong type once, with what either branch of the oneOf expected", () => {
+    expect(compare(404, { ...envelope, message: 42 })).toEqual([
+      {
+        severity: "breaking",
+        rule: "type-changed",
+        pointer: "/message",
+        expected: "string or array",
+        observed: "integer",
+      },
+    ]);
+  });
+
+  it("reports a declared status that is not the one the check expects", () => {
+    expect(compare(401, { ...envelope, message: "no" })).toEqual([
+      { severity: "breaking", rule: "unexpected-status", pointer: "", expected: "404", observed: "401" },
+    ]);
+  });
+
+  it("reports a body that is not JSON", () => {
+    const findings = compareResponse(
+      context,
+      { status: 404 },
+      { status: 404, contentType: "application/json", bodyText: "<html>" },
+    );
+    expect(findings.map((f) => f.rule)).toEqual(["invalid-json"]);
+  });
+
+  it("reports types, never values, unless asked", () => {
+    const [finding] = compareResponse(
+      context,
+      { status: 404 },
+      {
+        status: 404,
+        contentType: "application/json",
+        bodyText: JSON.stringify({ ...envelope, message: ["x"], status: "Ana Souza" }),
+      },
+    );
+    expect(finding).toMatchObject({ pointer: "/status", observed: "string" });
+    expect(JSON.stringify(finding)).not.toContain("Ana Souza");
+  });
+});
+
+describe("typeOf", () => {
+  it.each([
+    [undefined, "absent"],
+    [null, "null"],
+    [[1], "array"],
+    [1, "integer"],
+    [1.5, "number"],
+    ["s", "string"],
+    [{}, "object"],
+  ])("names %j as %s", (value, name) => {
+    expect(typeOf(value)).toBe(name);
+  });
+});
+
+describe("retryAfter", () => {
+  const now = Date.parse("2026-11-25T12:00:00Z");
+  it.each([
+    ["2", 2_000],
+    ["0", 0],
+    ["Wed, 25 Nov 2026 12:00:10 GMT", 10_000],
+    ["3600", MAX_RETRY_AFTER_MS],
+    ["soon", undefined],
+    [null, undefined],
+  ])("reads Retry-After %j as %j ms", (header, ms) => {
+    expect(retryAfter(header, now)).toBe(ms);
+  });
+});

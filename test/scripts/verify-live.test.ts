@@ -1,0 +1,406 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { afterAll, describe, expect, it } from "vitest";
+import { startMockServer } from "../../mock/index.ts";
+import { EXIT, runVerifyLive } from "../../scripts/drift/run.ts";
+import { type Drift, type Json, startDriftedJelou } from "../helpers/drifted-jelou.ts";
+import { runBinAsync } from "../helpers/run-bin.ts";
+import { answer, startScriptedServer } from "../helpers/scripted-server.ts";
+
+const API_KEY = "sk-SECRET-live-key-3b7e";
+const CLIENT_SECRET = "SECRET-client-secret-77aa";
+const scratch = mkdtempSync(join(tmpdir(), "fake-jelou-verify-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  dir: string;
+  report: Json;
+  files: { json: string; md: string; junit: string };
+}
+
+let runs = 0;
+/** Runs the drift check in-process against `baseUrl`, with reports in a fresh folder. */
+async function verify(baseUrl: string, env: Record<string, string> = {}, argv: string[] = []): Promise<Run> {
+  const dir = join(scratch, `run-${++runs}`);
+  let stdout = "";
+  let stderr = "";
+  const code = await runVerifyLive({
+    argv: ["--report-dir", dir, "--retries", "2", "--timeout", "2000", ...argv],
+    env: {
+      JELOU_BASE_URL: baseUrl,
+      JELOU_PROJECT_ID: "project-1",
+      JELOU_CONVERSATION_ID: "conv-1",
+      JELOU_API_KEY: API_KEY,
+      ...env,
+    },
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    backoff: { minBackoffMs: 5, maxBackoffMs: 20 },
+  });
+  const read = (name: string) => {
+    try {
+      return readFileSync(join(dir, name), "utf8");
+    } catch {
+      return "";
+    }
+  };
+  const files = { json: read("drift-report.json"), md: read("drift-report.md"), junit: read("junit.xml") };
+  return { code, stdout, stderr, dir, files, report: files.json ? (JSON.parse(files.json) as Json) : {} };
+}
+
+const findingsOf = (run: Run) =>
+  (run.report.checks as Json[]).flatMap((c) =>
+    (c.findings as Json[]).map((f) => ({ check: c.id, severity: f.severity, rule: f.rule, pointer: f.pointer })),
+  );
+
+/** A drifted Jelou that accepts only API_KEY, so that wrong credentials really are refused. */
+const drifted = (drift: Drift) => startDriftedJelou(drift, { apiKeys: [API_KEY] });
+const onData =
+  (edit: (data: Json) => void): Drift =>
+  (body) => {
+    if (body.data) edit(body.data);
+  };
+
+describe("verify:live against a conformant Jelou (the fake, with --api-key)", () => {
+  it("passes every check and exits 0", async () => {
+    const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
+    const run = await verify(fake.baseUrl, {
+      JELOU_CLOSED_CONVERSATION_ID: "closed-7",
+      JELOU_ACTIVE_CONVERSATION_ID: "conv-2",
+    });
+    await fake.close();
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(EXIT.conformant);
+    expect(run.report.checks.map((c: Json) => [c.id, c.status, c.outcome])).toEqual([
+      ["known-conversation", 200, "pass"],
+      ["closed-conversation", 200, "pass"],
+      ["active-conversation", 200, "pass"],
+      ["wrong-credentials", 401, "pass"],
+      ["missing-conversation", 404, "pass"],
+    ]);
+    expect(run.stdout).toContain("production conforms to the spec (exit 0)");
+  });
+
+  it("authenticates with Basic when JELOU_CLIENT_ID and JELOU_CLIENT_SECRET are set", async () => {
+    const fake = await startMockServer({ port: 0, basic: [{ clientId: "client-1", clientSecret: CLIENT_SECRET }] });
+    const run = await verify(fake.baseUrl, {
+      JELOU_API_KEY: "",
+      JELOU_CLIENT_ID: "client-1",
+      JELOU_CLIENT_SECRET: CLIENT_SECRET,
+    });
+    await fake.close();
+    expect(run.code).toBe(EXIT.conformant);
+    expect(run.report.target.auth).toBe("basic");
+  });
+});
+
+describe("verify:live against a drifted Jelou", () => {
+  it.each<[string, Drift, string[], { check: string; severity: string; rule: string; pointer: string }[], number]>([
+    [
+      "an undeclared status",
+      (_b, res) => void res.status(res.statusCode === 200 ? 418 : res.statusCode),
+      [],
+      [{ check: "known-conversation", severity: "breaking", rule: "undeclared-status", pointer: "" }],
+      EXIT.drift,
+    ],
+    [
+      "an undeclared content type",
+      (body, res) => {
+        if (res.statusCode !== 200) return;
+        res.type("text/html").send(`<pre>${JSON.stringify(body)}</pre>`);
+        return false;
+      },
+      [],
+      [{ check: "known-conversation", severity: "breaking", rule: "undeclared-media-type", pointer: "" }],
+      EXIT.drift,
+    ],
+    [
+      "a missing required field",
+      onData((d) => delete d.roomId),
+      [],
+      [{ check: "known-conversation", severity: "breaking", rule: "missing-required-field", pointer: "/data/roomId" }],
+      EXIT.drift,
+    ],
+    [
+      "a changed type",
+      onData((d) => (d.User.id = 5521987)),
+      [],
+      [{ check: "known-conversation", severity: "breaking", rule: "type-changed", pointer: "/data/User/id" }],
+      EXIT.drift,
+    ],
+    [
+      "null where the spec does not allow it",
+      onData((d) => (d.User.names = null)),
+      [],
+      [{ check: "known-conversation", severity: "breaking", rule: "null-not-allowed", pointer: "/data/User/names" }],
+      EXIT.drift,
+    ],
+    [
+      "a state outside the closed enum",
+      onData((d) => (d.state = "archived")),
+      [],
+      [{ check: "known-conversation", severity: "breaking", rule: "closed-enum-value", pointer: "/data/state" }],
+      EXIT.drift,
+    ],
+    [
+      "a broken lifecycle rule",
+      onData((d) => (d.endAt = "2026-11-24T10:00:00.000Z")),
+      [],
+      [{ check: "known-conversation", severity: "breaking", rule: "lifecycle", pointer: "/data/endAt" }],
+      EXIT.drift,
+    ],
+    [
+      "a broken error envelope",
+      (body) => {
+        if (body.error) delete body.error.key;
+      },
+      [],
+      [
+        { check: "wrong-credentials", severity: "breaking", rule: "missing-required-field", pointer: "/error/key" },
+        { check: "missing-conversation", severity: "breaking", rule: "missing-required-field", pointer: "/error/key" },
+      ],
+      EXIT.drift,
+    ],
+    [
+      "a new channel in an open set",
+      onData((d) => (d.Bot.type = "Telegram")),
+      [],
+      [{ check: "known-conversation", severity: "warning", rule: "new-open-enum-value", pointer: "/data/Bot/type" }],
+      EXIT.conformant,
+    ],
+    [
+      "a new channel under --strict",
+      onData((d) => (d.Bot.type = "Telegram")),
+      ["--strict"],
+      [{ check: "known-conversation", severity: "warning", rule: "new-open-enum-value", pointer: "/data/Bot/type" }],
+      EXIT.drift,
+    ],
+    [
+      "a date that is not ISO 8601",
+      onData((d) => (d.startAt = "24/11/2026 10:00")),
+      [],
+      [{ check: "known-conversation", severity: "warning", rule: "format", pointer: "/data/startAt" }],
+      EXIT.conformant,
+    ],
+    [
+      "a field the spec does not document",
+      onData((d) => (d.priority = "high")),
+      ["--strict"],
+      [{ check: "known-conversation", severity: "info", rule: "undocumented-field", pointer: "/data/priority" }],
+      EXIT.conformant,
+    ],
+  ])("reports %s precisely", async (_title, drift, argv, expected, exitCode) => {
+    const jelou = await drifted(drift);
+    const run = await verify(jelou.baseUrl, {}, argv);
+    await jelou.close();
+    expect(findingsOf(run)).toEqual(expected);
+    expect(run.code).toBe(exitCode);
+  });
+
+  it("warns when a conversation configured as closed is active", async () => {
+    const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
+    const run = await verify(fake.baseUrl, { JELOU_CLOSED_CONVERSATION_ID: "still-open" });
+    await fake.close();
+    expect(findingsOf(run)).toEqual([
+      { check: "closed-conversation", severity: "warning", rule: "unexpected-state", pointer: "/data/state" },
+    ]);
+  });
+});
+
+describe("verify:live when Jelou is unreachable: an outage, never drift", () => {
+  it("exits 3 for a closed port, after the configured retries", async () => {
+    const gone = await startScriptedServer(answer(200, {}));
+    await gone.close();
+    const run = await verify(`${gone.url}/jelouapi`);
+    expect(run.code).toBe(EXIT.outage);
+    expect(run.report.outcome).toBe("outage");
+    expect(run.report.checks[0]).toMatchObject({ outcome: "outage", attempts: 3, outageReason: "ECONNREFUSED" });
+    expect(run.report.summary).toMatchObject({ breaking: 0, warning: 0, info: 0 });
+  });
+
+  it("exits 3 for a Jelou that always answers 503, after the configured retries", async () => {
+    const busy = await startScriptedServer(answer(503, "busy", "text/plain"));
+    const run = await verify(`${busy.url}/jelouapi`);
+    await busy.close();
+    expect(run.code).toBe(EXIT.outage);
+    expect(busy.requests).toHaveLength(9);
+    expect(run.report.checks.map((c: Json) => c.outageReason)).toEqual(["HTTP 503", "HTTP 503", "HTTP 503"]);
+  });
+
+  it("exits 3 for a Jelou that never answers, after the per-request timeout", async () => {
+    const silent = await startScriptedServer(() => {});
+    const run = await verify(`${silent.url}/jelouapi`, {}, ["--timeout", "100", "--retries", "1"]);
+    await silent.close();
+    expect(run.code).toBe(EXIT.outage);
+    expect(run.report.checks[0]).toMatchObject({ attempts: 2, outageReason: "no answer within 100 ms" });
+  });
+
+  it("stops at the run's time cap, whatever the retries", async () => {
+    const silent = await startScriptedServer(() => {});
+    const run = await verify(`${silent.url}/jelouapi`, {}, [
+      "--timeout",
+      "5000",
+      "--retries",
+      "10",
+      "--max-duration",
+      "1000",
+    ]);
+    await silent.close();
+    expect(run.code).toBe(EXIT.outage);
+    expect(run.report.checks.every((c: Json) => c.outageReason === "the run's time cap was reached")).toBe(true);
+  });
+
+  it("retries a 429 and goes on when Jelou recovers", async () => {
+    const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
+    let calls = 0;
+    const limited = await startScriptedServer((req, res) => {
+      if (calls++ === 0) {
+        res.writeHead(429, { "retry-after": "0" }).end();
+        return;
+      }
+      fetch(`${fake.url}${req.url}`, { headers: req.headers as Record<string, string> }).then(async (r) => {
+        res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "" }).end(await r.text());
+      });
+    });
+    const run = await verify(`${limited.url}/jelouapi`);
+    await limited.close();
+    await fake.close();
+    expect(run.code).toBe(EXIT.conformant);
+    expect(run.report.checks[0].attempts).toBe(2);
+  });
+});
+
+describe("verify:live configuration", () => {
+  it.each([
+    ["no project", { JELOU_PROJECT_ID: "" }, "JELOU_PROJECT_ID is not set"],
+    ["no conversation", { JELOU_CONVERSATION_ID: "" }, "JELOU_CONVERSATION_ID is not set"],
+    ["no credentials", { JELOU_API_KEY: "" }, "JELOU_API_KEY is not set"],
+    ["half a Basic pair", { JELOU_API_KEY: "", JELOU_CLIENT_ID: "c" }, "JELOU_CLIENT_SECRET is not set"],
+    ["both kinds of credentials", { JELOU_CLIENT_ID: "c", JELOU_CLIENT_SECRET: CLIENT_SECRET }, "not both"],
+    ["a relative base URL", { JELOU_BASE_URL: "gateway.jelou.ai" }, "JELOU_BASE_URL must be an absolute"],
+  ])("exits 2 for %s, naming the variable", async (_title, env, message) => {
+    const run = await verify("http://127.0.0.1:9/jelouapi", env);
+    expect(run.code).toBe(EXIT.config);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).not.toContain(API_KEY);
+    expect(run.files.json).toBe("");
+  });
+
+  it("exits 2 for a bad flag value", async () => {
+    const run = await verify("http://127.0.0.1:9/jelouapi", {}, ["--timeout", "soon"]);
+    expect(run.code).toBe(EXIT.config);
+    expect(run.stderr).toContain("--timeout must be a whole number");
+  });
+
+  it("exits 2, not 1, when Jelou rejects the configured credentials", async () => {
+    const fake = await startMockServer({ port: 0, apiKeys: ["another-key"] });
+    const run = await verify(fake.baseUrl);
+    await fake.close();
+    expect(run.code).toBe(EXIT.config);
+    expect(run.report.outcome).toBe("credentials-rejected");
+    expect(run.stderr).toContain("check JELOU_API_KEY");
+  });
+});
+
+describe("verify:live secrets, privacy and report files", () => {
+  it("never writes a credential to stdout, stderr or any report, even when Jelou echoes it", async () => {
+    const echoing = await startDriftedJelou(
+      (body) => {
+        if (body.data) body.data.User.names = `${API_KEY} ${CLIENT_SECRET}`;
+        if (body.error) body.error.description = `bad key ${API_KEY}`;
+      },
+      { basic: [{ clientId: "client-1", clientSecret: CLIENT_SECRET }] },
+    );
+    const basicEnv = { JELOU_API_KEY: "", JELOU_CLIENT_ID: "client-1", JELOU_CLIENT_SECRET: CLIENT_SECRET };
+    const runs = [
+      await verify(echoing.baseUrl, basicEnv, ["--show-values"]),
+      await verify(echoing.baseUrl, {}, ["--show-values"]),
+    ];
+    await echoing.close();
+    const summary = join(scratch, "summary.md");
+    writeFileSync(summary, "");
+    runs.push(await verify("http://127.0.0.1:9/jelouapi", { GITHUB_STEP_SUMMARY: summary }));
+    const basicHeader = Buffer.from(`client-1:${CLIENT_SECRET}`).toString("base64");
+    for (const run of runs) {
+      const everything = [run.stdout, run.stderr, run.files.json, run.files.md, run.files.junit].join("\n");
+      for (const secret of [API_KEY, CLIENT_SECRET, basicHeader]) expect(everything).not.toContain(secret);
+    }
+    expect(readFileSync(summary, "utf8")).toContain("## Jelou drift check");
+  });
+
+  it("keeps end users' names and ids out of reports unless --show-values", async () => {
+    const jelou = await drifted(onData((d) => (d.User.names = 42)));
+    const quiet = await verify(jelou.baseUrl, { JELOU_CONVERSATION_ID: "conv-private-77" });
+    const loud = await verify(jelou.baseUrl, { JELOU_CONVERSATION_ID: "conv-private-77" }, ["--show-values"]);
+    await jelou.close();
+    for (const text of [quiet.files.json, quiet.files.md, quiet.files.junit, quiet.stdout])
+      expect(text).not.toContain("conv-private-77");
+    expect(quiet.report.checks[0].findings[0]).toMatchObject({
+      pointer: "/data/User/names",
+      expected: "string",
+      observed: "integer",
+    });
+    expect(quiet.report.checks[0].findings[0]).not.toHaveProperty("value");
+    expect(loud.report.checks[0].findings[0].value).toBe(42);
+    expect(loud.files.json).toContain("conv-private-77");
+  });
+
+  it("writes a JSON report that matches its documented schema and a JUnit file that parses", async () => {
+    const jelou = await drifted(onData((d) => delete d.roomId));
+    const run = await verify(jelou.baseUrl);
+    await jelou.close();
+    const schema = JSON.parse(readFileSync("scripts/drift/drift-report.schema.json", "utf8"));
+    const ajv = new Ajv2020({ allErrors: true });
+    addFormatsModule.default(ajv);
+    const valid = ajv.validate(schema, run.report);
+    expect(ajv.errors ?? [], JSON.stringify(ajv.errors)).toEqual([]);
+    expect(valid).toBe(true);
+    expect(run.report.spec).toMatchObject({
+      path: "spec/jelou-external-support.openapi.yaml",
+      gitSha: expect.stringMatching(/^[0-9a-f]{40}$/),
+    });
+
+    expect(XMLValidator.validate(run.files.junit)).toBe(true);
+    const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(run.files.junit);
+    const cases = junit.testsuites.testsuite.testcase as Json[];
+    expect(cases).toHaveLength(3);
+    expect(cases[0]?.failure.message).toBe("1 finding(s)");
+    expect(cases[0]?.failure["#text"]).toContain("missing-required-field at /data/roomId");
+    expect(junit.testsuites).toMatchObject({ tests: "3", failures: "1", errors: "0" });
+    expect(run.files.md).toContain(
+      "| breaking | known-conversation | `/data/roomId` | missing-required-field | present | absent |",
+    );
+  });
+});
+
+describe("npm run verify:live (the command)", () => {
+  it("runs as a process and exits with the check's code", async () => {
+    const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
+    const dir = join(scratch, "cli");
+    const env = {
+      ...process.env,
+      JELOU_BASE_URL: fake.baseUrl,
+      JELOU_PROJECT_ID: "p",
+      JELOU_CONVERSATION_ID: "c",
+      JELOU_API_KEY: API_KEY,
+    };
+    const ok = await runBinAsync("tsx", "tsx", ["scripts/verify-live.ts", "--report-dir", dir], env);
+    const bad = await runBinAsync("tsx", "tsx", ["scripts/verify-live.ts"], { ...env, JELOU_PROJECT_ID: "" });
+    await fake.close();
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain("production conforms to the spec");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("JELOU_PROJECT_ID is not set");
+  });
+});
