@@ -79,7 +79,7 @@ export interface MockControl {
   clearRequests(): void;
   /** Restores the startup state: default scenario, no rules, empty journal. */
   reset(): void;
-  /** Drops the requests the `timeout` scenario is holding (on shutdown). */
+  /** For shutdown: drops the requests the `timeout` scenario holds, and holds no new ones. */
   releaseHeld(): void;
 }
 
@@ -100,7 +100,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   const spec = options.spec ?? loadSpec();
   const validator = createSpecValidator(spec);
   const specData = readMockSpecData(spec);
-  const initialScenario = options.scenario ?? "active";
+  const initialScenario = checkedScenario(options.scenario ?? "active");
   const delayMs = checkedDelay(options.delayMs ?? 0);
   const auth: AuthConfig = { apiKeys: options.apiKeys ?? [], basic: options.basic ?? [] };
   const context: FactoryContext = {
@@ -108,9 +108,10 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     known: specData.known,
     anchor: anchorOf(options.now),
   };
-  const timeoutHoldMs = options.timeoutHoldMs ?? 60_000;
-  const journal = new Journal(options.journalLimit ?? 1000);
-  const rules = new RuleStore(options.ruleLimit ?? 10_000);
+  const timeoutHoldMs = whole("timeoutHoldMs", options.timeoutHoldMs ?? 60_000, 0, 2_147_483_647);
+  const journal = new Journal(whole("journalLimit", options.journalLimit ?? 1000, 0, 10_000_000));
+  const rules = new RuleStore(whole("ruleLimit", options.ruleLimit ?? 10_000, 0, 10_000_000));
+  let closing = false;
   const held = new Set<ServerResponse>();
   let defaultScenario: Scenario = initialScenario;
 
@@ -133,9 +134,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   const control: MockControl = {
     scenario: () => defaultScenario,
     setScenario(name) {
-      const scenario = parseScenario(name);
-      if (!scenario) throw new MockConfigError(unknownScenarioMessage(name));
-      defaultScenario = scenario;
+      defaultScenario = checkedScenario(name);
     },
     setConversation(projectId, conversationId, rule) {
       const result = putRule({ projectId, conversationId }, rule);
@@ -153,6 +152,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
       journal.clear();
     },
     releaseHeld() {
+      closing = true;
       for (const res of held) res.destroy();
       held.clear();
     },
@@ -197,32 +197,34 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     const ids = { projectId: req.params.projectId, conversationId: req.params.conversationId };
     state.ids = ids;
 
-    const delay = requestDelay(req.get("x-fake-jelou-delay"), delayMs);
-    if ("error" in delay) return sendFakeError(res, "INVALID_DELAY", delay.error);
-    const rule = rules.get(ids);
-    const decision = decideScenario(
-      {
-        conversationId: ids.conversationId,
-        scenarioHeader: req.get("x-fake-jelou-scenario"),
-        prefer: req.get("prefer"),
-      },
-      rule?.scenario,
-      defaultScenario,
-    );
-    if (!decision.ok) return sendFakeError(res, "UNKNOWN_SCENARIO", decision.message);
-
     const credentials = checkCredentials(
       { apiKey: req.get("x-api-key"), authorization: req.get("authorization") },
       auth,
     );
     state.auth = credentials.ok ? credentials.kind : credentials.kind === "none" ? "none" : "invalid";
-    // Jelou's gateway refuses bad credentials before anything else, so they win over every scenario.
-    const scenario: Scenario = credentials.ok ? decision.scenario : "unauthorized";
-    state.scenario = scenario;
-    state.scenarioSource = credentials.ok ? decision.source : undefined;
-
-    if (delay.ms > 0) await sleep(delay.ms);
+    const facts = {
+      conversationId: ids.conversationId,
+      scenarioHeader: req.get("x-fake-jelou-scenario"),
+      prefer: req.get("prefer"),
+    };
+    const delay = requestDelay(req.get("x-fake-jelou-delay"), delayMs);
+    // Jelou's gateway refuses bad credentials before anything else: a 401 wins over every scenario, and over every
+    // directive of the fake, which a refused request would never reach.
+    if (credentials.ok) {
+      if ("error" in delay) return sendFakeError(res, "INVALID_DELAY", delay.error);
+      const directive = decideScenario(facts, undefined, defaultScenario);
+      if (!directive.ok) return sendFakeError(res, "UNKNOWN_SCENARIO", directive.message);
+    }
+    const ms = "ms" in delay ? delay.ms : delayMs;
+    if (ms > 0) await sleep(ms);
     if (res.destroyed) return;
+
+    // Read after the delay, so that a rule changed or removed meanwhile applies to this request.
+    const rule = rules.get(ids);
+    const decision = decideScenario(facts, rule?.scenario, defaultScenario);
+    const scenario: Scenario = credentials.ok && decision.ok ? decision.scenario : "unauthorized";
+    state.scenario = scenario;
+    state.scenarioSource = credentials.ok && decision.ok ? decision.source : undefined;
 
     switch (scenario) {
       case "active":
@@ -234,6 +236,10 @@ export function createMockApp(options: MockOptions = {}): MockApp {
         return;
       }
       case "timeout": {
+        if (closing) {
+          res.destroy();
+          return;
+        }
         held.add(res);
         const timer = setTimeout(() => res.destroy(), timeoutHoldMs);
         res.once("close", () => {
@@ -368,6 +374,7 @@ function adminRouter(
   router.get("/openapi.json", (_req, res) => {
     res.json(spec);
   });
+  router.all(["/openapi.yaml", "/openapi.json"], allow("GET"));
 
   router.use((req, res) => {
     sendFakeError(res, "ROUTE_NOT_FOUND", `No admin route for ${req.method} /__admin${req.path}.`);
@@ -391,6 +398,7 @@ const errorHandler: ErrorRequestHandler = (
     return sendFakeError(res, "INVALID_BODY", `Malformed JSON body: ${err.message}.`);
   if (err.type === "entity.too.large")
     return sendFakeError(res, "PAYLOAD_TOO_LARGE", `The body exceeds ${ADMIN_BODY_LIMIT}.`);
+  if (err.status === 415) return sendFakeError(res, "UNSUPPORTED_MEDIA_TYPE", `Unsupported body: ${err.message}.`);
   if (typeof err.status === "number" && err.status >= 400 && err.status < 500) {
     return sendFakeError(res, "INVALID_BODY", `Bad request: ${err.message ?? "unreadable request"}.`);
   }
@@ -413,10 +421,20 @@ function requestDelay(header: string | undefined, fallback: number): { ms: numbe
 }
 
 function checkedDelay(ms: number): number {
-  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_DELAY_MS) {
-    throw new MockConfigError(`delayMs must be a whole number from 0 to ${MAX_DELAY_MS}, not ${ms}.`);
+  return whole("delayMs", ms, 0, MAX_DELAY_MS);
+}
+
+function whole(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new MockConfigError(`${name} must be a whole number from ${min} to ${max}, not ${value}.`);
   }
-  return ms;
+  return value;
+}
+
+function checkedScenario(name: string): Scenario {
+  const scenario = parseScenario(name);
+  if (!scenario) throw new MockConfigError(unknownScenarioMessage(name));
+  return scenario;
 }
 
 function anchorOf(now: MockOptions["now"]): number {

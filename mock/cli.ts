@@ -47,70 +47,74 @@ Examples:
   curl -H 'x-api-key: any' http://127.0.0.1:4010/jelouapi/v1/external-support/p1/conversations/closed-123`;
 
 function program(): Command {
-  return new Command("fake-jelou")
-    .description("The fake Jelou: Get Conversation of the Jelou External Support API, with scenario switches.")
-    .addOption(
-      new Option("--port <n>", "TCP port; 0 picks a free one")
-        .env("FAKE_JELOU_PORT")
-        .default(4010)
-        .argParser(integer("--port", 0, 65_535)),
-    )
-    .addOption(
-      new Option("--host <address>", "interface to bind; 0.0.0.0 exposes the fake to your network")
-        .env("FAKE_JELOU_HOST")
-        .default("127.0.0.1"),
-    )
-    .addOption(
-      new Option("--scenario <name>", "default scenario")
-        .env("FAKE_JELOU_SCENARIO")
-        .default("active")
-        .argParser((value: string) => {
-          if (!parseScenario(value)) throw new InvalidArgumentError(`valid scenarios: ${SCENARIOS.join(", ")}.`);
-          return value;
-        }),
-    )
-    .addOption(new Option("--seed <text>", "seed of the generated data").env("FAKE_JELOU_SEED").default("fake-jelou"))
-    .addOption(
-      new Option("--api-key <key>", "accept only this API key (repeatable; env: comma-separated)")
-        .env("FAKE_JELOU_API_KEYS")
-        .argParser(collect),
-    )
-    .addOption(
-      new Option("--basic <id:secret>", "accept only this Basic pair (repeatable; env: comma-separated)")
-        .env("FAKE_JELOU_BASIC")
-        .argParser(collect),
-    )
-    .addOption(
-      new Option("--delay <ms>", `delay before every response, up to ${MAX_DELAY_MS}`)
-        .env("FAKE_JELOU_DELAY_MS")
-        .default(0)
-        .argParser(integer("--delay", 0, MAX_DELAY_MS)),
-    )
-    .addOption(new Option("--no-admin", "do not serve the admin API under /__admin"))
-    .addOption(
-      new Option("--log-level <level>", "request logging")
-        .env("FAKE_JELOU_LOG_LEVEL")
-        .choices(LOG_LEVELS)
-        .default("info"),
-    )
-    .addOption(
-      new Option("--journal-size <n>", "requests kept by GET /__admin/requests")
-        .env("FAKE_JELOU_JOURNAL_SIZE")
-        .default(1000)
-        .argParser(integer("--journal-size", 0, 1_000_000)),
-    )
-    .addOption(
-      new Option("--now <date>", "generated dates lie before this instant (default: today's UTC midnight)")
-        .env("FAKE_JELOU_NOW")
-        .argParser((value: string) => {
-          if (Number.isNaN(Date.parse(value)))
-            throw new InvalidArgumentError("expected an ISO 8601 date, e.g. 2026-01-15T00:00:00Z.");
-          return value;
-        }),
-    )
-    .addHelpText("after", help)
-    .showHelpAfterError(USAGE_HINT)
-    .exitOverride();
+  return (
+    new Command("fake-jelou")
+      .description("The fake Jelou: Get Conversation of the Jelou External Support API, with scenario switches.")
+      .addOption(
+        new Option("--port <n>", "TCP port; 0 picks a free one")
+          .env("FAKE_JELOU_PORT")
+          .default(4010)
+          .argParser(integer("--port", 0, 65_535)),
+      )
+      .addOption(
+        new Option("--host <address>", "interface to bind; 0.0.0.0 exposes the fake to your network")
+          .env("FAKE_JELOU_HOST")
+          .default("127.0.0.1"),
+      )
+      .addOption(
+        new Option("--scenario <name>", "default scenario")
+          .env("FAKE_JELOU_SCENARIO")
+          .default("active")
+          .argParser((value: string) => {
+            if (!parseScenario(value)) throw new InvalidArgumentError(`valid scenarios: ${SCENARIOS.join(", ")}.`);
+            return value;
+          }),
+      )
+      .addOption(new Option("--seed <text>", "seed of the generated data").env("FAKE_JELOU_SEED").default("fake-jelou"))
+      .addOption(
+        new Option("--api-key <key>", "accept only this API key (repeatable; env: comma-separated)")
+          .env("FAKE_JELOU_API_KEYS")
+          .argParser(collect),
+      )
+      .addOption(
+        new Option("--basic <id:secret>", "accept only this Basic pair (repeatable; env: comma-separated)")
+          .env("FAKE_JELOU_BASIC")
+          .argParser(collect),
+      )
+      .addOption(
+        new Option("--delay <ms>", `delay before every response, up to ${MAX_DELAY_MS}`)
+          .env("FAKE_JELOU_DELAY_MS")
+          .default(0)
+          .argParser(integer("--delay", 0, MAX_DELAY_MS)),
+      )
+      .addOption(new Option("--no-admin", "do not serve the admin API under /__admin"))
+      .addOption(
+        new Option("--log-level <level>", "request logging")
+          .env("FAKE_JELOU_LOG_LEVEL")
+          .choices(LOG_LEVELS)
+          .default("info"),
+      )
+      .addOption(
+        new Option("--journal-size <n>", "requests kept by GET /__admin/requests")
+          .env("FAKE_JELOU_JOURNAL_SIZE")
+          .default(1000)
+          .argParser(integer("--journal-size", 0, 1_000_000)),
+      )
+      .addOption(
+        new Option("--now <date>", "generated dates lie before this instant (default: today's UTC midnight)")
+          .env("FAKE_JELOU_NOW")
+          .argParser((value: string) => {
+            if (Number.isNaN(Date.parse(value)))
+              throw new InvalidArgumentError("expected an ISO 8601 date, e.g. 2026-01-15T00:00:00Z.");
+            return value;
+          }),
+      )
+      .addHelpText("after", help)
+      .showHelpAfterError(USAGE_HINT)
+      // A mistyped flag such as --basics=id:secret must not be echoed with its value.
+      .configureOutput({ outputError: (text, write) => write(text.replace(/'(--?[\w-]+)=[^']*'/g, "'$1=…'")) })
+      .exitOverride()
+  );
 }
 
 interface CliOptions {

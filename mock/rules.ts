@@ -24,6 +24,16 @@ export interface RuleError {
   fields: Record<string, string>;
 }
 
+/** How deep overrides may nest: a conversation is 3 levels deep, and a deeply nested body could exhaust the stack. */
+export const MAX_OVERRIDE_DEPTH = 8;
+
+function depth(value: unknown, limit = MAX_OVERRIDE_DEPTH + 1): number {
+  if (typeof value !== "object" || value === null || limit === 0) return 0;
+  let deepest = 0;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, depth(child, limit - 1));
+  return deepest + 1;
+}
+
 /** Deep-merges overrides into a generated conversation (plain objects merge; arrays and scalars replace). */
 export function applyOverrides<T>(generated: T, overrides: unknown): T {
   if (!isPlainObject(generated) || !isPlainObject(overrides))
@@ -56,6 +66,12 @@ export function parseRule(
 
   const overrides = body.conversation;
   if (!isPlainObject(overrides)) return fail("conversation", "conversation must be an object of fields to override.");
+  if (depth(overrides) > MAX_OVERRIDE_DEPTH) {
+    return fail(
+      "conversation",
+      `conversation nests deeper than ${MAX_OVERRIDE_DEPTH} levels; a conversation is 3 levels deep.`,
+    );
+  }
   if (scenario !== "active" && scenario !== "closed") {
     return fail(
       "conversation",

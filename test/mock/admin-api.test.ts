@@ -483,6 +483,35 @@ describe("GET /__admin/openapi.yaml and /__admin/openapi.json", () => {
   });
 });
 
+describe("admin bodies that could hurt the fake", () => {
+  it("refuses overrides nested deeper than a conversation could be, and keeps listing rules", async () => {
+    // Sent as text: serialising it here would exhaust this test's own stack.
+    const deep = `${"[".repeat(20_000)}${"]".repeat(20_000)}`;
+    const body = `{"scenario":"closed","conversation":{"User":{"extra":${deep}}}}`;
+    const reply = await admin(server, "PUT", "/conversations/p1/c3", body);
+    const envelope = expectEnvelope(reply, 400, "INVALID_BODY");
+    expect(envelope.message[0]).toContain("nests deeper than 8 levels");
+    expect((await admin(server, "GET", "/conversations")).status).toBe(200);
+  });
+
+  it("answers an unsupported charset with 415, not a JSON parse error", async () => {
+    const reply = await admin(
+      server,
+      "PUT",
+      "/scenario",
+      '{"scenario":"closed"}',
+      "application/json; charset=x-klingon",
+    );
+    expectEnvelope(reply, 415, "UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it.each(["/openapi.yaml", "/openapi.json"])("answers POST %s with 405 and Allow: GET", async (path) => {
+    const reply = await admin(server, "POST", path);
+    expectEnvelope(reply, 405, "METHOD_NOT_ALLOWED");
+    expect(reply.headers.get("allow")).toBe("GET");
+  });
+});
+
 describe("unknown admin routes and a disabled admin API", () => {
   it.each([
     ["GET", "/nope"],

@@ -358,6 +358,7 @@ describe("bad usage", () => {
     ["a --delay above the maximum", ["--port", "0", "--delay", "999999"], {}, "--delay"],
     ["FAKE_JELOU_PORT that is not a number", [], { FAKE_JELOU_PORT: "abc" }, "FAKE_JELOU_PORT"],
     ["a --basic value without a secret", ["--port", "0", "--basic", "id-without-secret-XYZSECRET"], {}, "--basic"],
+    ["a mistyped flag carrying a secret", ["--port", "0", "--basics=id:XYZSECRET"], {}, "--basics"],
   ] as const satisfies readonly (readonly [string, readonly string[], Record<string, string>, string])[];
 
   const results = new Map<string, Finished>();
@@ -376,12 +377,15 @@ describe("bad usage", () => {
     expect(result.stderr).toContain("--help");
   });
 
-  it("a --basic value without a secret never echoes the value", () => {
-    const result = results.get("a --basic value without a secret") as Finished;
-    expect(result.code).toBe(2);
-    expect(result.stdout).not.toContain("XYZSECRET");
-    expect(result.stderr).not.toContain("XYZSECRET");
-  });
+  it.each(["a --basic value without a secret", "a mistyped flag carrying a secret"])(
+    "%s never echoes the value",
+    (title) => {
+      const result = results.get(title) as Finished;
+      expect(result.code).toBe(2);
+      expect(result.stdout).not.toContain("XYZSECRET");
+      expect(result.stderr).not.toContain("XYZSECRET");
+    },
+  );
 });
 
 describe("a port in use", () => {

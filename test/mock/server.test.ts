@@ -171,6 +171,14 @@ describe("auth", () => {
     }
   });
 
+  it.each<[string, Record<string, string>]>([
+    ["an unknown scenario name", { "X-Fake-Jelou-Scenario": "bogus" }],
+    ["an invalid delay", { "X-Fake-Jelou-Delay": "-5" }],
+    ["an unknown Prefer code", { Prefer: "code=418" }],
+  ])("answers 401, not 400, to a request without credentials that also sends %s", async (_title, headers) => {
+    expect((await get(server, path("p", "c"), headers)).status).toBe(401);
+  });
+
   it("accepts any key or well-formed Basic pair by default", async () => {
     expect((await get(server, path("p", "c"), { "x-api-key": "anything" })).status).toBe(200);
     expect((await get(server, path("p", "c"), basic("client:secret"))).status).toBe(200);
@@ -245,6 +253,25 @@ describe("latency and faults", () => {
     await expect.poll(connections).toBe(1);
     await s.close();
     await expect(attempt).rejects.toThrow();
+  });
+
+  it("drops a timeout request that was still in its delay when close began", async () => {
+    const s = await startMockServer({ port: 0, timeoutHoldMs: 60_000 });
+    const attempt = fetch(`${s.url}${path("p", "c")}`, {
+      headers: { ...KEY, "X-Fake-Jelou-Scenario": "timeout", "X-Fake-Jelou-Delay": "300" },
+    });
+    const connections = () => new Promise<number>((resolve) => s.server.getConnections((_e, n) => resolve(n)));
+    await expect.poll(connections).toBe(1);
+    await s.close();
+    await expect(attempt).rejects.toThrow();
+  });
+
+  it("applies a rule changed while the request was in its delay", async () => {
+    const s = await start();
+    const pending = get(s, path("p", "c"), { ...KEY, "X-Fake-Jelou-Delay": "300" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    s.setConversation("p", "c", { scenario: "closed" });
+    expect((await pending).body.data.state).toBe("closed");
   });
 
   it("destroys the connection without a response in the reset scenario, and keeps serving", async () => {
@@ -359,6 +386,22 @@ describe("library API", () => {
     expect(((await response.json()) as Json).data.state).toBe("closed");
     expect(control.requests()).toHaveLength(1);
     httpServer.close();
+  });
+
+  it.each<[string, Partial<MockServerOptions>, string]>([
+    ["an unknown default scenario", { scenario: "bogus" as "active" }, 'Unknown scenario "bogus"'],
+    ["a journal limit that is not a number", { journalLimit: Number.NaN }, "journalLimit must be a whole number"],
+    ["a negative rule limit", { ruleLimit: -1 }, "ruleLimit must be a whole number"],
+    ["a fractional timeout hold", { timeoutHoldMs: 1.5 }, "timeoutHoldMs must be a whole number"],
+  ])("refuses %s with MockConfigError", (_title, options, message) => {
+    expect(() => createMockApp(options)).toThrow(MockConfigError);
+    expect(() => createMockApp(options)).toThrow(message);
+  });
+
+  it("accepts a status alias as the default scenario", async () => {
+    const s = await start({ scenario: "404" as "not-found" });
+    expect(s.scenario()).toBe("not-found");
+    expect((await get(s, path("p", "c"))).status).toBe(404);
   });
 
   it("refuses a delay outside 0..60000 ms and a date that is not one", () => {
