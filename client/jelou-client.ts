@@ -56,7 +56,8 @@ export class JelouClientConfigError extends Error {
 export function createJelouClient(options: JelouClientOptions): JelouClient {
   const { timeoutMs = 10_000 } = options;
   const origin = safeOrigin(options.baseUrl);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+  // setTimeout's ceiling: a larger value would fire at once.
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > 2_147_483_647) {
     throw new JelouClientConfigError(
       `Failed to create the Jelou client: timeoutMs must be a positive whole number, not ${timeoutMs}.`,
     );
@@ -69,6 +70,9 @@ export function createJelouClient(options: JelouClientOptions): JelouClient {
   const client = createClient<paths>({
     baseUrl: options.baseUrl.replace(/\/+$/, ""),
     headers,
+    // Following a redirect would carry the credentials to whatever origin it names: a 3xx is reported instead.
+    redirect: "manual",
+
     ...(options.fetch && { fetch: options.fetch }),
   });
 
@@ -81,6 +85,12 @@ export function createJelouClient(options: JelouClientOptions): JelouClient {
 
   return {
     async getConversation(projectId, conversationId) {
+      // "." and ".." are dot segments to every URL parser, even percent-encoded: no request could name them.
+      if ([projectId, conversationId].some((id) => !id || id === "." || id === "..")) {
+        throw new TypeError(
+          'Failed to get a conversation: projectId and conversationId must be non-empty strings other than "." and "..".',
+        );
+      }
       let result: Awaited<ReturnType<typeof get>>;
       try {
         result = await get(projectId, conversationId);
@@ -96,8 +106,8 @@ export function createJelouClient(options: JelouClientOptions): JelouClient {
       const { status } = response;
       if (status === 200) {
         const conversation = typeof body === "object" && body !== null ? (body as SuccessBody).data : undefined;
-        if (typeof conversation === "object" && conversation !== null) return { ok: true, conversation };
-        return fail("unexpected-status", status, body, `Jelou answered 200 without a conversation in data.`);
+        if (isConversation(conversation)) return { ok: true, conversation };
+        return fail("unexpected-status", status, body, "Jelou answered 200 without a conversation in data.");
       }
       if (status === 401) return fail("unauthorized", status, body, "Jelou rejected the credentials (401).");
       if (status === 404)
@@ -113,9 +123,18 @@ export function createJelouClient(options: JelouClientOptions): JelouClient {
   };
 }
 
+// Enough to hand the caller a value whose type narrows honestly on `state`; the full check is the drift check's.
+function isConversation(value: unknown): value is Conversation {
+  const c = value as Partial<Conversation> | null | undefined;
+  return typeof c?._id === "string" && (c.state === "active" || c.state === "closed");
+}
+
 function fail(kind: JelouErrorKind, status: number, body: unknown, message: string): GetConversationResult {
   return { ok: false, error: { kind, status, body, message } };
 }
+
+// Visible ASCII and spaces: what an HTTP header value can carry (no CR, LF or NUL, nothing outside Latin-1).
+const HEADER_VALUE = /^[\x20-\x7e]+$/;
 
 function credentialHeaders(options: JelouClientOptions): Record<string, string> {
   const { apiKey, basic } = options;
@@ -124,6 +143,11 @@ function credentialHeaders(options: JelouClientOptions): Record<string, string> 
   }
   if (apiKey !== undefined) {
     if (apiKey.trim() === "") throw new JelouClientConfigError("Failed to create the Jelou client: apiKey is empty.");
+    if (!HEADER_VALUE.test(apiKey)) {
+      throw new JelouClientConfigError(
+        "Failed to create the Jelou client: apiKey has characters a header cannot carry.",
+      );
+    }
     return { "x-api-key": apiKey };
   }
   if (!basic?.clientId || !basic.clientSecret || basic.clientId.includes(":")) {

@@ -61,6 +61,27 @@ describe("provider verification of the fake Jelou", () => {
     cleanup.push(() => new Promise((resolve) => server.close(() => resolve())));
     const { port } = server.address() as AddressInfo;
 
-    await expect(verifier(`http://127.0.0.1:${port}`, control).verifyProvider()).rejects.toThrow();
+    const failure = await verifier(`http://127.0.0.1:${port}`, control)
+      .verifyProvider()
+      .then(() => undefined)
+      .catch((error: Error) => error);
+    // The Verifier rejects with its results as JSON: exactly the three 200 interactions fail, each for Bot.
+    const results = JSON.parse(failure?.message ?? "{}") as {
+      errors?: { interaction: string; mismatch: { mismatches: { mismatch: string; path: string }[] } }[];
+      interactionResults?: { result: string }[];
+    };
+    expect(results.interactionResults?.map((r) => r.result).sort()).toEqual([
+      "Error",
+      "Error",
+      "Error",
+      "OK",
+      "OK",
+      "OK",
+    ]);
+    expect(results.errors?.flatMap((e) => e.mismatch.mismatches.map((m) => `${m.path} ${m.mismatch}`))).toEqual([
+      "$.data Actual map is missing the following keys: Bot",
+      "$.data Actual map is missing the following keys: Bot",
+      "$.data Actual map is missing the following keys: Bot",
+    ]);
   });
 });

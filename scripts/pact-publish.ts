@@ -18,8 +18,8 @@ Environment:
 
 const secrets: string[] = [];
 /** Writes a line with every secret removed. */
-const say = (stream: NodeJS.WriteStream, text: string) =>
-  stream.write(`${secrets.reduce((t, s) => t.replaceAll(s, "[redacted]"), text)}\n`);
+const redact = (text: string) => secrets.reduce((t, s) => t.replaceAll(s, "[redacted]"), text);
+const say = (stream: NodeJS.WriteStream, text: string) => stream.write(`${redact(text)}\n`);
 function fail(code: number, text: string): never {
   say(process.stderr, text);
   process.exit(code);
@@ -88,10 +88,23 @@ if (files.length === 0) fail(EXIT_CONFIG, `Failed to publish: no pact files in $
 
 const contracts = files.map((file) => {
   const text = readFileSync(join(pactDir, file), "utf8");
-  const pact = JSON.parse(text) as { consumer: { name: string }; provider: { name: string } };
+  let pact: { consumer?: { name?: unknown }; provider?: { name?: unknown } };
+  try {
+    pact = JSON.parse(text);
+  } catch {
+    pact = {};
+  }
+  const consumerName = pact.consumer?.name;
+  const providerName = pact.provider?.name;
+  if (typeof consumerName !== "string" || typeof providerName !== "string") {
+    return fail(
+      EXIT_CONFIG,
+      `Failed to publish: ${file} is not a pact file (JSON with consumer.name and provider.name).`,
+    );
+  }
   return {
-    consumerName: pact.consumer.name,
-    providerName: pact.provider.name,
+    consumerName,
+    providerName,
     specification: "pact",
     contentType: "application/json",
     content: Buffer.from(text).toString("base64"),
@@ -130,7 +143,8 @@ const text = await response.text();
 if (!response.ok) {
   fail(
     EXIT_FAILED,
-    `Failed to publish to ${broker.origin}: the broker answered ${response.status}.\n${text.slice(0, 2000)}`,
+    // Redact the whole answer before shortening it: a cut could split a token and leave its prefix unredacted.
+    `Failed to publish to ${broker.origin}: the broker answered ${response.status}.\n${redact(text).slice(0, 2000)}`,
   );
 }
 say(

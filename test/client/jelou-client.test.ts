@@ -74,6 +74,21 @@ describe("getConversation against the fake", () => {
     fake.reset();
   });
 
+  it.each<[string, string]>([
+    ["p", ""],
+    ["", "c"],
+    ["p", "."],
+    ["..", "c"],
+  ])("refuses the ids %j / %j, which no URL could carry, instead of calling another route", async (projectId, id) => {
+    const client = createJelouClient({ baseUrl: fake.baseUrl, apiKey: API_KEY });
+    await expect(client.getConversation(projectId, id)).rejects.toThrow(TypeError);
+  });
+
+  it("sends an id made of three dots as itself", async () => {
+    const result = await createJelouClient({ baseUrl: fake.baseUrl, apiKey: API_KEY }).getConversation("p", "...");
+    expect(result).toMatchObject({ ok: true, conversation: { _id: "..." } });
+  });
+
   it("encodes path segments, so odd ids reach Jelou intact", async () => {
     const id = "a/b c?d#e%f";
     const result = await createJelouClient({ baseUrl: `${fake.baseUrl}/`, apiKey: API_KEY }).getConversation(
@@ -102,6 +117,31 @@ describe("getConversation against answers the spec does not declare", () => {
     const result = await createJelouClient({ baseUrl: server.url, apiKey: API_KEY }).getConversation("p", "c");
     await server.close();
     expect(result).toMatchObject({ ok: false, error: { kind, status, body } });
+  });
+
+  it("does not follow a redirect, so credentials never travel to another origin", async () => {
+    const elsewhere = await startScriptedServer(answer(200, { data: { _id: "c", state: "active" } }));
+    const redirecting = await startScriptedServer((_req, res) => {
+      res.writeHead(302, { location: `${elsewhere.url}/v1/external-support/p/conversations/c` }).end();
+    });
+    const result = await createJelouClient({ baseUrl: redirecting.url, apiKey: API_KEY }).getConversation("p", "c");
+    await redirecting.close();
+    await elsewhere.close();
+    expect(result).toMatchObject({ ok: false, error: { kind: "unexpected-status", status: 302 } });
+    expect(elsewhere.requests).toEqual([]);
+  });
+
+  it.each([
+    ["an empty data object", { data: {} }],
+    ["data as an array", { data: [] }],
+    ["a state outside the enum", { data: { _id: "c", state: "archived" } }],
+  ])("reports a 200 with %s as unexpected", async (_title, body) => {
+    const server = await startScriptedServer(
+      answer(200, { message: ["ok"], statusMessage: "success", status: 1, ...body }),
+    );
+    const result = await createJelouClient({ baseUrl: server.url, apiKey: API_KEY }).getConversation("p", "c");
+    await server.close();
+    expect(result).toMatchObject({ ok: false, error: { kind: "unexpected-status", status: 200 } });
   });
 
   it("reports a refused connection as a network error naming the cause", async () => {
@@ -177,6 +217,16 @@ describe("secrets", () => {
       "must not carry",
     ],
     ["a zero timeout", { baseUrl: "http://127.0.0.1", apiKey: API_KEY, timeoutMs: 0 }, "timeoutMs"],
+    [
+      "a timeout beyond setTimeout's range",
+      { baseUrl: "http://127.0.0.1", apiKey: API_KEY, timeoutMs: 3e9 },
+      "timeoutMs",
+    ],
+    [
+      "a key a header cannot carry",
+      { baseUrl: "http://127.0.0.1", apiKey: `${API_KEY}\r\nX-Evil: 1` },
+      "characters a header cannot carry",
+    ],
   ])("refuses %s with a JelouClientConfigError that shows no secret", (_title, options, message) => {
     let thrown: unknown;
     try {

@@ -108,6 +108,28 @@ describe("npm run pact:publish", () => {
     expect(run.out).not.toContain(TOKEN);
   });
 
+  it("redacts a token the broker echoes even where its long answer would be cut", async () => {
+    const long = await startScriptedServer(answer(500, `${"x".repeat(1_995)}${TOKEN}`, "text/plain"));
+    const run = await publish({ PACT_BROKER_BASE_URL: long.url, PACT_BROKER_TOKEN: TOKEN });
+    await long.close();
+    expect(run.status).toBe(1);
+    expect(run.out).not.toContain(TOKEN.slice(0, 5));
+  });
+
+  it("fails with exit 2 for a file that is not a pact", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fake-jelou-badpact-"));
+    writeFileSync(join(dir, "broken.json"), "{not json");
+    const run = await runBinAsync("tsx", "tsx", ["scripts/pact-publish.ts", "--pact-dir", dir], {
+      ...process.env,
+      PACT_BROKER_BASE_URL: broker.url,
+      PACT_BROKER_TOKEN: TOKEN,
+    });
+    rmSync(dir, { recursive: true, force: true });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("broken.json is not a pact file");
+    expect(run.stderr).not.toContain("    at ");
+  });
+
   it.each([
     ["no broker URL", { PACT_BROKER_TOKEN: TOKEN }, "PACT_BROKER_BASE_URL is not set"],
     ["no credentials", { PACT_BROKER_BASE_URL: "http://127.0.0.1:9" }, "set PACT_BROKER_TOKEN"],
