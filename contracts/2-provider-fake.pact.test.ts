@@ -1,11 +1,8 @@
 // Verifies the fake Jelou against the pact the consumer suite just wrote, with Pact's own Verifier.
-import { once } from "node:events";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Verifier } from "@pact-foundation/pact";
-import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
-import { createMockApp, startMockServer } from "../mock/index.ts";
+import { startMockServer } from "../mock/index.ts";
+import { startDriftedJelou } from "../test/helpers/drifted-jelou.ts";
 import { CREDENTIALS, PACT_FILE, PROVIDER } from "./contract-terms.ts";
 import { fakeStateHandlers } from "./provider-states.ts";
 
@@ -45,23 +42,16 @@ describe("provider verification of the fake Jelou", () => {
   });
 
   it("fails for a fake that drops Bot from its conversations", async () => {
-    const { app, control } = createMockApp({ apiKeys: [CREDENTIALS.validApiKey], basic: [CREDENTIALS.basic] });
-    const broken = express();
-    broken.use((_req, res, next) => {
-      const json = res.json.bind(res);
-      res.json = (body: { data?: Record<string, unknown> }) => {
-        if (body?.data) delete body.data.Bot;
-        return json(body);
-      };
-      next();
-    });
-    broken.use(app);
-    const server: Server = createServer(broken).listen(0, "127.0.0.1");
-    await once(server, "listening");
-    cleanup.push(() => new Promise((resolve) => server.close(() => resolve())));
-    const { port } = server.address() as AddressInfo;
+    // The real fake behind a layer that removes data.Bot on the wire; the state handlers still drive the fake.
+    const broken = await startDriftedJelou(
+      (body) => {
+        if (body.data) delete body.data.Bot;
+      },
+      { apiKeys: [CREDENTIALS.validApiKey], basic: [CREDENTIALS.basic] },
+    );
+    cleanup.push(() => broken.close());
 
-    const failure = await verifier(`http://127.0.0.1:${port}`, control)
+    const failure = await verifier(broken.url, broken.fake)
       .verifyProvider()
       .then(() => undefined)
       .catch((error: Error) => error);

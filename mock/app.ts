@@ -5,7 +5,6 @@ import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from "express";
 import { stringify } from "yaml";
-import type { SchemaConversation } from "../generated/jelou-external-support.ts";
 import { loadSpec, type OpenApiDocument, SPEC_PATH } from "../spec/load-spec.ts";
 import { createSpecValidator } from "../spec/schema-validator.ts";
 import { type AuthConfig, type BasicCredential, checkCredentials } from "./auth.ts";
@@ -18,6 +17,7 @@ import {
 } from "./conversation-factory.ts";
 import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "./error-bodies.ts";
 import { Journal, type JournalEntry } from "./journal.ts";
+import { LruCache } from "./lru-cache.ts";
 import { applyOverrides, type ConversationRule, parseRule, RuleStore, type StoredRule } from "./rules.ts";
 import { decideScenario, parseScenario, type Scenario, unknownScenarioMessage } from "./scenario.ts";
 import { readMockSpecData } from "./spec-data.ts";
@@ -42,6 +42,8 @@ export interface MockOptions {
   ruleLimit?: number;
   /** Generated dates lie before this instant (default: today's UTC midnight, so bodies are stable all day). */
   now?: Date | string | number;
+  /** How many generated bodies are kept, by (state, projectId, conversationId), least recently used out (default 2000). */
+  cacheSize?: number;
   /** How long the `timeout` scenario holds a request before dropping it, in ms (default 60000). */
   timeoutHoldMs?: number;
   /** The OpenAPI document (default: the committed spec). */
@@ -112,6 +114,15 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   const journal = new Journal(whole("journalLimit", options.journalLimit ?? 1000, 0, 10_000_000));
   const rules = new RuleStore(whole("ruleLimit", options.ruleLimit ?? 10_000, 0, 10_000_000));
   let closing = false;
+  // Generating with Faker costs more than everything else a request does: a body is built once per state and ids.
+  // Buffers: off the V8 heap, already UTF-8, so a cached body costs neither GC work nor encoding when sent.
+  const bodies = new LruCache<string, Buffer>(whole("cacheSize", options.cacheSize ?? 2_000, 0, 10_000_000));
+  const errorBodies = Object.fromEntries(
+    Object.entries(specData.errors).map(([scenario, { status, body }]) => [
+      scenario,
+      { status, text: Buffer.from(JSON.stringify(body)) },
+    ]),
+  ) as Record<keyof typeof specData.errors, { status: number; text: Buffer }>;
   const held = new Set<ServerResponse>();
   let defaultScenario: Scenario = initialScenario;
 
@@ -192,7 +203,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   const routes = ROUTE_PREFIXES.map(
     (prefix) => `${prefix}/v1/external-support/:projectId/conversations/:conversationId`,
   );
-  app.get(routes, async (req: Request<{ projectId: string; conversationId: string }>, res: Response) => {
+  app.get(routes, (req: Request<{ projectId: string; conversationId: string }>, res: Response) => {
     const state = res.locals.fakeJelou as RequestState;
     const ids = { projectId: req.params.projectId, conversationId: req.params.conversationId };
     state.ids = ids;
@@ -216,23 +227,44 @@ export function createMockApp(options: MockOptions = {}): MockApp {
       if (!directive.ok) return sendFakeError(res, "UNKNOWN_SCENARIO", directive.message);
     }
     const ms = "ms" in delay ? delay.ms : delayMs;
-    if (ms > 0) await sleep(ms);
-    if (res.destroyed) return;
+    // Synchronous unless there is a delay: no promise on the hot path.
+    if (ms > 0) {
+      return sleep(ms).then(() => {
+        if (!res.destroyed) respond(res, state, ids, facts, credentials.ok);
+      });
+    }
+    respond(res, state, ids, facts, credentials.ok);
+  });
 
+  function respond(
+    res: Response,
+    state: RequestState,
+    ids: ConversationIds,
+    facts: Parameters<typeof decideScenario>[0],
+    authenticated: boolean,
+  ): void {
     // Read after the delay, so that a rule changed or removed meanwhile applies to this request.
     const rule = rules.get(ids);
     const decision = decideScenario(facts, rule?.scenario, defaultScenario);
-    const scenario: Scenario = credentials.ok && decision.ok ? decision.scenario : "unauthorized";
+    const scenario: Scenario = authenticated && decision.ok ? decision.scenario : "unauthorized";
     state.scenario = scenario;
-    state.scenarioSource = credentials.ok && decision.ok ? decision.source : undefined;
+    state.scenarioSource = authenticated && decision.ok ? decision.source : undefined;
 
     switch (scenario) {
       case "active":
       case "closed": {
-        let conversation: SchemaConversation = buildConversation(context, ids, scenario);
-        if (rule?.conversation && rule.scenario === scenario)
-          conversation = applyOverrides(conversation, rule.conversation);
-        res.status(200).json(successBody(conversation));
+        if (rule?.conversation && rule.scenario === scenario) {
+          const conversation = applyOverrides(buildConversation(context, ids, scenario), rule.conversation);
+          res.status(200).json(successBody(conversation));
+          return;
+        }
+        const key = JSON.stringify([scenario, ids.projectId, ids.conversationId]);
+        let text = bodies.get(key);
+        if (text === undefined) {
+          text = Buffer.from(JSON.stringify(successBody(buildConversation(context, ids, scenario))));
+          bodies.set(key, text);
+        }
+        res.status(200).type("application/json").send(text);
         return;
       }
       case "timeout": {
@@ -252,11 +284,11 @@ export function createMockApp(options: MockOptions = {}): MockApp {
         res.destroy();
         return;
       default: {
-        const error = specData.errors[scenario];
-        res.status(error.status).json(error.body);
+        const error = errorBodies[scenario];
+        res.status(error.status).type("application/json").send(error.text);
       }
     }
-  });
+  }
   app.all(routes, (_req, res) => {
     res.set("Allow", "GET");
     sendFakeError(res, "METHOD_NOT_ALLOWED", "Get Conversation answers GET only.");

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { base, en, es, es_MX, Faker, pt_BR } from "@faker-js/faker";
+import type { Faker } from "@faker-js/faker";
+import { faker as spanish } from "@faker-js/faker/locale/es_MX";
+import { faker as portuguese } from "@faker-js/faker/locale/pt_BR";
 import type { SchemaConversation, SchemaGetConversationResponse } from "../generated/jelou-external-support.ts";
 
 /** The identifiers of a conversation request. */
@@ -24,9 +26,8 @@ export interface FactoryContext {
   anchor: number;
 }
 
-// One Faker per language, reseeded per call: generation is synchronous, so sharing them is safe.
-const spanish = new Faker({ locale: [es_MX, es, en, base] });
-const portuguese = new Faker({ locale: [pt_BR, en, base] });
+// One Faker per language, reseeded per call: generation is synchronous, so sharing them is safe. The per-locale
+// entry points load two locales (with their es/en/base fallbacks) instead of all of them: 6 MB instead of 35 MB.
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -17,23 +17,28 @@ export interface JournalEntry {
   auth: AuthKind | "none" | "invalid";
 }
 
-/** The newest `limit` requests, oldest first. */
+/** The newest `limit` requests, oldest first; a ring buffer, so recording costs the same when it is full. */
 export class Journal {
-  #entries: JournalEntry[] = [];
   readonly limit: number;
+  #ring: JournalEntry[] = [];
+  #next = 0;
   constructor(limit: number) {
     this.limit = limit;
   }
 
   add(entry: JournalEntry): void {
     if (this.limit === 0) return;
-    this.#entries.push(entry);
-    if (this.#entries.length > this.limit) this.#entries.splice(0, this.#entries.length - this.limit);
+    if (this.#ring.length < this.limit) this.#ring.push(entry);
+    else this.#ring[this.#next] = entry;
+    this.#next = (this.#next + 1) % this.limit;
   }
   list(): JournalEntry[] {
-    return [...this.#entries];
+    return this.#ring.length < this.limit
+      ? [...this.#ring]
+      : [...this.#ring.slice(this.#next), ...this.#ring.slice(0, this.#next)];
   }
   clear(): void {
-    this.#entries = [];
+    this.#ring = [];
+    this.#next = 0;
   }
 }

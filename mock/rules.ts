@@ -135,7 +135,8 @@ export class RuleStore {
   }
 }
 
-const keyOf = (ids: ConversationIds) => `${ids.projectId}\u0000${ids.conversationId}`;
+// JSON keeps the two ids apart whatever characters they hold, NUL included.
+const keyOf = (ids: ConversationIds) => JSON.stringify([ids.projectId, ids.conversationId]);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

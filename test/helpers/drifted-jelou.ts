@@ -1,39 +1,62 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import express, { type Response } from "express";
-import { createMockApp, type MockOptions } from "../../mock/index.ts";
+import { type MockOptions, type MockServer, startMockServer } from "../../mock/index.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: drift edits bodies into shapes no type allows.
 export type Json = Record<string, any>;
 
-/** Edits one JSON reply of the fake: change the body in place, or answer through `res` yourself and return false. */
-export type Drift = (body: Json, res: Response) => unknown;
+/** What the drifted server will answer; a drift may change any of it. */
+export interface Reply {
+  status: number;
+  contentType: string;
+  /** When set, sent as the body instead of the (edited) JSON. */
+  raw?: string;
+}
 
-/** The fake Jelou, with every JSON reply passed through `drift`: a production that changed in one precise way. */
+/** Edits one JSON reply of the fake in place: the body, and through `reply` its status, media type or raw text. */
+export type Drift = (body: Json, reply: Reply) => unknown;
+
+/**
+ * The fake Jelou behind a proxy that passes every JSON reply through `drift`: a production that changed in one
+ * precise way. Editing on the wire keeps it independent of how the fake writes its bodies.
+ */
 export async function startDriftedJelou(
   drift: Drift,
   options: MockOptions = {},
-): Promise<{ baseUrl: string; close(): Promise<void> }> {
-  const app = express();
-  app.use((_req, res, next) => {
-    const json = res.json.bind(res);
-    res.json = (body: Json) => {
-      const edited = structuredClone(body);
-      return drift(edited, res) === false ? res : json(edited);
-    };
-    next();
+): Promise<{ url: string; baseUrl: string; fake: MockServer; close(): Promise<void> }> {
+  const fake = await startMockServer({ port: 0, now: "2026-11-25T00:00:00Z", ...options });
+  const server: Server = createServer(async (req, res) => {
+    const upstream = await fetch(`${fake.url}${req.url}`, {
+      method: req.method,
+      headers: Object.fromEntries(Object.entries(req.headers).filter(([, v]) => typeof v === "string")) as Record<
+        string,
+        string
+      >,
+    });
+    const text = await upstream.text();
+    const reply: Reply = { status: upstream.status, contentType: upstream.headers.get("content-type") ?? "" };
+    let body = text;
+    try {
+      const json = JSON.parse(text) as Json;
+      drift(json, reply);
+      body = reply.raw ?? JSON.stringify(json);
+    } catch {
+      body = text;
+    }
+    res.writeHead(reply.status, { "content-type": reply.contentType }).end(body);
   });
-  app.use(createMockApp({ now: "2026-11-25T00:00:00Z", ...options }).app);
-  const server: Server = createServer(app).listen(0, "127.0.0.1");
+  server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
   return {
+    url: `http://127.0.0.1:${port}`,
     baseUrl: `http://127.0.0.1:${port}/jelouapi`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    fake,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await fake.close();
+    },
   };
 }

@@ -109,17 +109,19 @@ describe("verify:live against a drifted Jelou", () => {
   it.each<[string, Drift, string[], { check: string; severity: string; rule: string; pointer: string }[], number]>([
     [
       "an undeclared status",
-      (_b, res) => void res.status(res.statusCode === 200 ? 418 : res.statusCode),
+      (_b, reply) => {
+        if (reply.status === 200) reply.status = 418;
+      },
       [],
       [{ check: "known-conversation", severity: "breaking", rule: "undeclared-status", pointer: "" }],
       EXIT.drift,
     ],
     [
       "an undeclared content type",
-      (body, res) => {
-        if (res.statusCode !== 200) return;
-        res.type("text/html").send(`<pre>${JSON.stringify(body)}</pre>`);
-        return false;
+      (body, reply) => {
+        if (reply.status !== 200) return;
+        reply.contentType = "text/html";
+        reply.raw = `<pre>${JSON.stringify(body)}</pre>`;
       },
       [],
       [{ check: "known-conversation", severity: "breaking", rule: "undeclared-media-type", pointer: "" }],
