@@ -12,7 +12,7 @@ export interface Finding {
   /** JSON pointer into the response body; "" is the response itself (status, media type, whole body). */
   pointer: string;
   expected: string;
-  /** A type (`string`, `null`, `absent`...), a status or media type, or the value of an enumerated field. */
+  /** A type (`string`, `null`, `absent`...), a status or media type, or an enumerated field's code. */
   observed: string;
   message: string;
   /** The observed value itself: only filled when the user asked for values (--show-values). */
@@ -23,6 +23,7 @@ export type FindingRule =
   | "undeclared-status"
   | "unexpected-status"
   | "undeclared-media-type"
+  | "body-too-large"
   | "invalid-json"
   | "missing-required-field"
   | "type-changed"
@@ -47,6 +48,8 @@ export interface Observed {
   status: number;
   contentType: string;
   bodyText: string;
+  /** The body went past the size cap and was cut: it is reported, not parsed. */
+  truncated?: boolean;
 }
 
 export interface CompareContext {
@@ -56,16 +59,15 @@ export interface CompareContext {
   showValues: boolean;
 }
 
+// What an enumerated field holds is shown when it looks like a code (`closed_by_user`, `Telegram`); anything else may
+// be an end user's data, and is reported by its type.
+const CODE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$/;
+const FIELD_NAME = /^[A-Za-z_$][A-Za-z0-9_$-]{0,63}$/;
+
 /** Compares one response with the spec and with its check's expectation. */
 export function compareResponse(context: CompareContext, expected: Expectation, observed: Observed): Finding[] {
   const base = { operationId: "getConversation" as const, status: observed.status, contentType: observed.contentType };
-  let body: unknown;
-  try {
-    body = JSON.parse(observed.bodyText);
-  } catch {
-    body = undefined;
-  }
-  const routing = context.validator.validateResponse({ ...base, body });
+  const routing = context.validator.validateResponse({ ...base, body: undefined });
   if (routing.outcome === "undeclared-status") {
     return [
       finding(
@@ -79,14 +81,27 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
     ];
   }
   if (routing.outcome === "undeclared-media-type") {
+    const seen = observed.contentType || "none";
     return [
       finding(
         "breaking",
         "undeclared-media-type",
         "",
         routing.declared.join(", "),
-        observed.contentType || "none",
-        `Media type "${observed.contentType || "none"}" is not declared for status ${observed.status}.`,
+        seen,
+        `Media type "${seen}" is not declared for status ${observed.status}.`,
+      ),
+    ];
+  }
+  if (observed.truncated) {
+    return [
+      finding(
+        "breaking",
+        "body-too-large",
+        "",
+        "a body of at most 1 MiB",
+        "larger",
+        "The body is larger than 1 MiB, far beyond any Get Conversation answer; it was not read further.",
       ),
     ];
   }
@@ -103,30 +118,47 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
       ),
     );
   }
-  if (body === undefined) {
+  let body: unknown;
+  try {
+    body = JSON.parse(observed.bodyText);
+  } catch {
     findings.push(finding("breaking", "invalid-json", "", "a JSON body", "not JSON", "The body is not valid JSON."));
     return findings;
   }
-  const violations = routing.outcome === "invalid" ? routing.violations : [];
-  findings.push(...merge(violations.map((v) => classify(v, body, context.showValues))));
 
+  const first = context.validator.validateResponse({ ...base, body });
+  const broken = merge(
+    (first.outcome === "invalid" ? first.violations : []).map((v) => classify(v, body, context.showValues)),
+  );
+  findings.push(...broken);
+  // Where a rule already broke, a second, softer finding about the same place says nothing new.
+  const brokenAt = new Set(broken.map((f) => f.pointer));
   const strict = context.strictValidator.validateResponse({ ...base, body });
-  if (strict.outcome === "invalid") {
-    for (const v of strict.violations) {
-      if (v.keyword === "unevaluatedProperties" || v.keyword === "x-known-values")
-        findings.push(classify(v, body, context.showValues));
+  for (const v of strict.outcome === "invalid" ? strict.violations : []) {
+    if (v.keyword === "unevaluatedProperties" || (v.keyword === "x-known-values" && !brokenAt.has(v.pointer))) {
+      findings.push(classify(v, body, context.showValues));
     }
   }
+
   const state = atPointer(body, "/data/state");
-  if (expected.state && observed.status === 200 && typeof state === "string" && state !== expected.state) {
+  if (
+    expected.state &&
+    observed.status === 200 &&
+    (state === "active" || state === "closed") &&
+    state !== expected.state
+  ) {
+    // Closed conversations do not reopen: that breaks the lifecycle. An active one may simply have been closed since.
+    const reopened = expected.state === "closed";
     findings.push(
       finding(
-        "warning",
+        reopened ? "breaking" : "warning",
         "unexpected-state",
         "/data/state",
         expected.state,
         state,
-        `The conversation configured as ${expected.state} is ${state} now: update the id, or check the lifecycle.`,
+        reopened
+          ? "The conversation configured as closed is active again: closed conversations are not expected to reopen."
+          : "The conversation configured as active is closed now: configure another active one.",
       ),
     );
   }
@@ -139,7 +171,7 @@ function classify(v: SchemaViolation, body: unknown, showValues: boolean): Findi
   const params = v.params;
   switch (v.keyword) {
     case "required": {
-      const pointer = `${v.pointer}/${String(params.missingProperty)}`;
+      const pointer = `${v.pointer}/${escapeKey(String(params.missingProperty))}`;
       return finding(
         "breaking",
         "missing-required-field",
@@ -176,27 +208,34 @@ function classify(v: SchemaViolation, body: unknown, showValues: boolean): Findi
     case "enum":
     case "const": {
       const allowed = v.keyword === "enum" ? (params.allowedValues as unknown[]) : [params.allowedValue];
-      // An enumerated field holds a code, not personal data: its value is the finding.
-      return finding(
-        "breaking",
-        "closed-enum-value",
+      const seen = shown(at(v.pointer), showValues);
+      return withValue(
+        finding(
+          "breaking",
+          "closed-enum-value",
+          v.pointer,
+          `one of ${allowed.join(", ")}`,
+          seen,
+          `${v.pointer} is ${seen}, outside the closed set ${allowed.join(", ")}.`,
+        ),
         v.pointer,
-        `one of ${allowed.join(", ")}`,
-        String(at(v.pointer)),
-        `${v.pointer} is "${String(at(v.pointer))}", outside the closed set ${allowed.join(", ")}.`,
       );
     }
     case "discriminator": {
-      const pointer = `${v.pointer}/${String(params.tag)}`;
+      const pointer = `${v.pointer}/${escapeKey(String(params.tag))}`;
       const tag = at(pointer);
       if (params.error === "mapping") {
-        return finding(
-          "breaking",
-          "closed-enum-value",
+        const seen = shown(tag, showValues);
+        return withValue(
+          finding(
+            "breaking",
+            "closed-enum-value",
+            pointer,
+            "one of active, closed",
+            seen,
+            `${pointer} is ${seen}, outside the closed set of states.`,
+          ),
           pointer,
-          "one of active, closed",
-          String(tag),
-          `${pointer} is "${String(tag)}", outside the closed set of states.`,
         );
       }
       return tag === undefined
@@ -218,7 +257,7 @@ function classify(v: SchemaViolation, body: unknown, showValues: boolean): Findi
           );
     }
     case "false schema": {
-      const state = String(atPointer(body, `${v.pointer.split("/").slice(0, -1).join("/")}/state`));
+      const state = shown(atPointer(body, `${v.pointer.split("/").slice(0, -1).join("/")}/state`), false);
       return withValue(
         finding(
           "breaking",
@@ -243,25 +282,35 @@ function classify(v: SchemaViolation, body: unknown, showValues: boolean): Findi
         ),
         v.pointer,
       );
-    case "x-known-values":
-      return finding(
-        "warning",
-        "new-open-enum-value",
+    case "x-known-values": {
+      const seen = shown(at(v.pointer), showValues);
+      return withValue(
+        finding(
+          "warning",
+          "new-open-enum-value",
+          v.pointer,
+          `one of ${(params.knownValues as unknown[]).join(", ")}`,
+          seen,
+          `${v.pointer} has a value the spec does not list yet: ${seen}.`,
+        ),
         v.pointer,
-        `one of ${(params.knownValues as unknown[]).join(", ")}`,
-        String(at(v.pointer)),
-        `${v.pointer} has a value the spec does not list yet: "${String(at(v.pointer))}".`,
       );
+    }
     case "unevaluatedProperties": {
-      const pointer = `${v.pointer}/${String(params.unevaluatedProperty)}`;
+      const key = String(params.unevaluatedProperty);
+      const pointer = `${v.pointer}/${escapeKey(key)}`;
+      // A key can itself be data (a phone number used as a key): name it only when it looks like a field name.
+      const named = showValues || FIELD_NAME.test(key);
       return withValue(
         finding(
           "info",
           "undocumented-field",
-          pointer,
+          named ? pointer : `${v.pointer}/{key}`,
           "absent",
           typeOf(at(pointer)),
-          `${pointer} is not documented by the spec.`,
+          named
+            ? `${pointer} is not documented by the spec.`
+            : `${v.pointer || "The body"} has an undocumented field whose name is not shown.`,
         ),
         pointer,
       );
@@ -282,25 +331,40 @@ function classify(v: SchemaViolation, body: unknown, showValues: boolean): Findi
 }
 
 // A oneOf reports once per failing branch plus once for itself: keep one finding per place and rule, joining what
-// the branches expected ("string or array"), and drop the bare oneOf when a branch already said more.
+// the branches expected ("string or array"), and drop the bare oneOf when a branch already said more. A closed-set
+// value whose type is already wrong says nothing more than the type.
 function merge(findings: Finding[]): Finding[] {
   const byPlace = new Map<string, Finding>();
   for (const f of findings) {
     const key = `${f.pointer}\u0000${f.rule}`;
     const seen = byPlace.get(key);
     if (!seen) byPlace.set(key, f);
-    else if (!seen.expected.split(" or ").includes(f.expected))
+    else if (!seen.expected.split(" or ").includes(f.expected)) {
       byPlace.set(key, { ...seen, expected: `${seen.expected} or ${f.expected}` });
+    }
   }
   const merged = [...byPlace.values()];
+  const typeBroken = new Set(
+    merged.filter((f) => f.rule === "type-changed" || f.rule === "null-not-allowed").map((f) => f.pointer),
+  );
   return merged.filter(
     (f) =>
+      !(f.rule === "closed-enum-value" && typeBroken.has(f.pointer)) &&
       !(
         f.rule === "schema-violation" &&
         f.expected.startsWith("oneOf") &&
         merged.some((o) => o !== f && o.pointer === f.pointer)
       ),
   );
+}
+
+function shown(value: unknown, showValues: boolean): string {
+  if (typeof value === "string" && (showValues || CODE.test(value))) return `"${value}"`;
+  return typeof value === "string" ? "a string (not shown)" : `a ${typeOf(value)}`;
+}
+
+function escapeKey(key: string): string {
+  return key.replaceAll("~", "~0").replaceAll("/", "~1");
 }
 
 function finding(

@@ -2,8 +2,10 @@
 // timeouts, 429 (honouring Retry-After up to a bound), 502, 503 and 504. What never recovers is an outage.
 import pRetry, { AbortError } from "p-retry";
 
-/** Statuses that say "try again later", not "this is the answer". */
-const RETRYABLE = new Set([429, 502, 503, 504]);
+/** Statuses that say "try again later", not "this is the answer": 429 and every 5xx. */
+const retryable = (status: number) => status === 429 || status >= 500;
+/** The largest body read: a Get Conversation body is a few kB, and an endless one must not exhaust memory. */
+export const MAX_BODY_BYTES = 1_048_576;
 /** Longest Retry-After the check will honour, so a hostile header cannot stall a scheduled job. */
 export const MAX_RETRY_AFTER_MS = 30_000;
 
@@ -19,7 +21,7 @@ export interface RetryPolicy {
 }
 
 export type Answer =
-  | { kind: "response"; status: number; contentType: string; bodyText: string; attempts: number }
+  | { kind: "response"; status: number; contentType: string; bodyText: string; attempts: number; truncated: boolean }
   | { kind: "outage"; reason: string; attempts: number; status?: number };
 
 class Retryable extends Error {
@@ -47,19 +49,21 @@ export async function getWithRetry(
         attempts++;
         if (policy.deadline.aborted) throw new AbortError("the run's time cap was reached");
         let response: Response;
-        let bodyText: string;
+        let body: { text: string; truncated: boolean };
         try {
           response = await fetchImpl(url, {
             headers,
+            // A redirect would carry the credentials to whatever origin it names: it is an answer to report.
+            redirect: "manual",
             signal: AbortSignal.any([AbortSignal.timeout(policy.timeoutMs), policy.deadline]),
           });
-          bodyText = await response.text();
+          body = await readCapped(response);
         } catch (error) {
           if (policy.deadline.aborted) throw new AbortError("the run's time cap was reached");
           last = new Retryable(describeFailure(error, policy.timeoutMs));
           throw last;
         }
-        if (RETRYABLE.has(response.status)) {
+        if (retryable(response.status)) {
           last = new Retryable(
             `HTTP ${response.status}`,
             response.status,
@@ -71,7 +75,8 @@ export async function getWithRetry(
           kind: "response",
           status: response.status,
           contentType: response.headers.get("content-type") ?? "",
-          bodyText,
+          bodyText: body.text,
+          truncated: body.truncated,
           attempts,
         };
         return answer;
@@ -84,9 +89,9 @@ export async function getWithRetry(
         randomize: true,
         signal: policy.deadline,
         onFailedAttempt: async ({ error, retriesLeft }) => {
-          // p-retry adds its own backoff after this; Retry-After asks for at least this much.
+          // p-retry adds its own backoff after this; Retry-After asks for at least this much, within the deadline.
           if (retriesLeft > 0 && error instanceof Retryable && error.retryAfterMs) {
-            await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+            await sleepUnless(error.retryAfterMs, policy.deadline);
           }
         },
       },
@@ -98,6 +103,38 @@ export async function getWithRetry(
         : (last?.message ?? (error as Error).message);
     return { kind: "outage", reason, attempts, ...(last?.status !== undefined && { status: last.status }) };
   }
+}
+
+function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+// Reads at most MAX_BODY_BYTES, then stops: what was read is judged, and the truncation is a finding.
+async function readCapped(response: Response): Promise<{ text: string; truncated: boolean }> {
+  if (!response.body) return { text: "", truncated: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return { text: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString("utf8"), truncated: true };
+    }
+  }
+  return { text: Buffer.concat(chunks).toString("utf8"), truncated: false };
 }
 
 function describeFailure(error: unknown, timeoutMs: number): string {

@@ -2,7 +2,7 @@
 // reports and decides the exit code. The judgement itself is compare.ts; the renderings are report.ts.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, appendFileSync, constants, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { loadSpec, SPEC_PATH } from "../../spec/load-spec.ts";
 import { createSpecValidator } from "../../spec/schema-validator.ts";
@@ -59,9 +59,18 @@ export async function runVerifyLive(options: RunOptions): Promise<number> {
       err(`Failed to start the drift check: ${error.message}\n\n${USAGE}\n`);
       return EXIT.config;
     }
-    const report = await check(config, options);
     const dir = resolve(options.cwd ?? process.cwd(), config.reportDir);
-    mkdirSync(dir, { recursive: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK);
+    } catch (error) {
+      err(
+        `Failed to start the drift check: the report directory ${dir} cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Pass another --report-dir.\n`,
+      );
+      return EXIT.config;
+    }
+    // Every string the report holds is redacted before any serialisation, so no escaped form of a secret survives.
+    const report = redactDeep(await check(config, options), redact);
     writeFileSync(join(dir, "drift-report.json"), redact(`${JSON.stringify(report, null, 2)}\n`));
     writeFileSync(join(dir, "drift-report.md"), redact(markdownReport(report)));
     writeFileSync(join(dir, "junit.xml"), redact(junitReport(report)));
@@ -170,19 +179,12 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
       });
       continue;
     }
-    const observed = { status: answer.status, contentType: answer.contentType, bodyText: answer.bodyText };
-    // A 500 that never turns into an answer is Jelou failing, not Jelou changing.
-    if (answer.status >= 500) {
-      results.push({
-        ...base,
-        status: answer.status,
-        contentType: answer.contentType,
-        outcome: "outage",
-        outageReason: `HTTP ${answer.status}`,
-        findings: [],
-      });
-      continue;
-    }
+    const observed = {
+      status: answer.status,
+      contentType: answer.contentType,
+      bodyText: answer.bodyText,
+      truncated: answer.truncated,
+    };
     if (c.auth !== "wrong-credentials" && answer.status === 401) {
       results.push({
         ...base,
@@ -207,12 +209,13 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
 
   const all = results.flatMap((r) => r.findings);
   const count = (severity: string) => all.filter((f) => f.severity === severity).length;
-  const outcome = results.some((r) => r.outcome === "outage")
-    ? "outage"
+  // Drift found is drift, whatever else happened: an unreachable check must not hide a broken one.
+  const outcome = results.some((r) => r.outcome === "drift")
+    ? "drift"
     : results.some((r) => r.outcome === "credentials-rejected")
       ? "credentials-rejected"
-      : results.some((r) => r.outcome === "drift")
-        ? "drift"
+      : results.some((r) => r.outcome === "outage")
+        ? "outage"
         : "conformant";
   const exitCode = {
     outage: EXIT.outage,
@@ -244,6 +247,15 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
     summary: { checks: results.length, breaking: count("breaking"), warning: count("warning"), info: count("info") },
     checks: results,
   };
+}
+
+function redactDeep<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T;
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v, redact)])) as T;
+  }
+  return value;
 }
 
 function credentialHeaders(config: DriftConfig, wrong: boolean): Record<string, string> {

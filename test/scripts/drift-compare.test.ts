@@ -67,6 +67,51 @@ describe("compareResponse", () => {
   });
 });
 
+describe("compareResponse privacy", () => {
+  const success = {
+    message: ["ok"],
+    statusMessage: "success",
+    status: 1,
+    data: {
+      _id: "c",
+      roomId: "r",
+      state: "active",
+      startAt: "2026-01-15T10:30:00.000Z",
+      User: { id: "u", names: "n", referenceId: "r", createdAt: "2026-01-01T00:00:00.000Z" },
+      Bot: { id: "b", name: "n", type: "Whatsapp" },
+    },
+  };
+  const findings = (body: unknown, showValues = false) =>
+    compareResponse(
+      { ...context, showValues },
+      { status: 200 },
+      { status: 200, contentType: "application/json", bodyText: JSON.stringify(body) },
+    );
+
+  it.each([
+    ["a closed-set value that is free text", { ...success, statusMessage: "Hola Ana Souza" }, "/statusMessage"],
+    [
+      "an open-set value that is free text",
+      { ...success, data: { ...success.data, Bot: { ...success.data.Bot, type: "Ana Souza bot" } } },
+      "/data/Bot/type",
+    ],
+  ])("hides %s, reporting its type", (_title, body, pointer) => {
+    const [finding] = findings(body);
+    expect(finding).toMatchObject({ pointer, observed: "a string (not shown)" });
+    expect(JSON.stringify(findings(body))).not.toContain("Ana Souza");
+    expect(findings(body, true)[0]).toMatchObject({ observed: expect.stringContaining("Ana Souza") });
+  });
+
+  it("shows a value that looks like a code, since the new code is the finding", () => {
+    const body = { ...success, data: { ...success.data, Bot: { ...success.data.Bot, type: "Telegram" } } };
+    expect(findings(body)).toEqual([expect.objectContaining({ rule: "new-open-enum-value", observed: '"Telegram"' })]);
+  });
+
+  it("reports a wrong type once, not again as a closed-set value", () => {
+    expect(findings({ ...success, status: "one" }).map((f) => f.rule)).toEqual(["type-changed"]);
+  });
+});
+
 describe("typeOf", () => {
   it.each([
     [undefined, "absent"],

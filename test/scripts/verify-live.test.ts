@@ -59,6 +59,16 @@ async function verify(baseUrl: string, env: Record<string, string> = {}, argv: s
   return { code, stdout, stderr, dir, files, report: files.json ? (JSON.parse(files.json) as Json) : {} };
 }
 
+/** Asserts a report matches its documented schema, drift-report.schema.json. */
+function expectValidReport(report: Json): void {
+  const schema = JSON.parse(readFileSync("scripts/drift/drift-report.schema.json", "utf8"));
+  const ajv = new Ajv2020({ allErrors: true });
+  addFormatsModule.default(ajv);
+  const valid = ajv.validate(schema, report);
+  expect(ajv.errors ?? [], JSON.stringify(ajv.errors)).toEqual([]);
+  expect(valid).toBe(true);
+}
+
 const findingsOf = (run: Run) =>
   (run.report.checks as Json[]).flatMap((c) =>
     (c.findings as Json[]).map((f) => ({ check: c.id, severity: f.severity, rule: f.rule, pointer: f.pointer })),
@@ -198,7 +208,7 @@ describe("verify:live against a drifted Jelou", () => {
     [
       "a field the spec does not document",
       onData((d) => (d.priority = "high")),
-      ["--strict"],
+      [],
       [{ check: "known-conversation", severity: "info", rule: "undocumented-field", pointer: "/data/priority" }],
       EXIT.conformant,
     ],
@@ -210,13 +220,72 @@ describe("verify:live against a drifted Jelou", () => {
     expect(run.code).toBe(exitCode);
   });
 
-  it("warns when a conversation configured as closed is active", async () => {
+  it("breaks when a conversation configured as closed is active again, and warns when an active one closed", async () => {
     const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
-    const run = await verify(fake.baseUrl, { JELOU_CLOSED_CONVERSATION_ID: "still-open" });
+    const reopened = await verify(fake.baseUrl, { JELOU_CLOSED_CONVERSATION_ID: "still-open" });
+    const closedSince = await verify(fake.baseUrl, { JELOU_ACTIVE_CONVERSATION_ID: "closed-9" });
     await fake.close();
-    expect(findingsOf(run)).toEqual([
-      { check: "closed-conversation", severity: "warning", rule: "unexpected-state", pointer: "/data/state" },
+    expect(findingsOf(reopened)).toEqual([
+      { check: "closed-conversation", severity: "breaking", rule: "unexpected-state", pointer: "/data/state" },
     ]);
+    expect(reopened.code).toBe(EXIT.drift);
+    expect(findingsOf(closedSince)).toEqual([
+      { check: "active-conversation", severity: "warning", rule: "unexpected-state", pointer: "/data/state" },
+    ]);
+    expect(closedSince.code).toBe(EXIT.conformant);
+  });
+
+  it("reports a redirect instead of following it, so the key never reaches another host", async () => {
+    const elsewhere = await startScriptedServer(answer(200, {}));
+    const redirecting = await startScriptedServer((_req, res) => {
+      res.writeHead(302, { location: `${elsewhere.url}/jelouapi/v1/external-support/p/conversations/c` }).end();
+    });
+    const run = await verify(`${redirecting.url}/jelouapi`);
+    await redirecting.close();
+    await elsewhere.close();
+    expect(elsewhere.requests).toEqual([]);
+    expect(findingsOf(run)[0]).toEqual({
+      check: "known-conversation",
+      severity: "breaking",
+      rule: "undeclared-status",
+      pointer: "",
+    });
+    expect(run.code).toBe(EXIT.drift);
+  });
+
+  it("stops reading an endless body at 1 MiB and reports it", async () => {
+    const chunk = "x".repeat(64 * 1024);
+    const endless = await startScriptedServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      const pump = () => {
+        while (res.write(chunk)) {
+          if (res.destroyed) return;
+        }
+        res.once("drain", pump);
+      };
+      res.on("close", () => res.removeAllListeners("drain"));
+      pump();
+    });
+    const run = await verify(`${endless.url}/jelouapi`);
+    await endless.close();
+    expect(findingsOf(run)[0]).toEqual({
+      check: "known-conversation",
+      severity: "breaking",
+      rule: "body-too-large",
+      pointer: "",
+    });
+  });
+
+  it("keeps drift visible when another check is unreachable", async () => {
+    const jelou = await drifted((body, reply) => {
+      if (body.data) delete body.data.roomId;
+      if (reply.status === 404) reply.status = 503;
+    });
+    const run = await verify(jelou.baseUrl);
+    await jelou.close();
+    expect(run.code).toBe(EXIT.drift);
+    expect(run.report.outcome).toBe("drift");
+    expect(run.report.checks.map((c: Json) => c.outcome)).toEqual(["drift", "pass", "outage"]);
   });
 });
 
@@ -229,6 +298,7 @@ describe("verify:live when Jelou is unreachable: an outage, never drift", () => 
     expect(run.report.outcome).toBe("outage");
     expect(run.report.checks[0]).toMatchObject({ outcome: "outage", attempts: 3, outageReason: "ECONNREFUSED" });
     expect(run.report.summary).toMatchObject({ breaking: 0, warning: 0, info: 0 });
+    expectValidReport(run.report);
   });
 
   it("exits 3 for a Jelou that always answers 503, after the configured retries", async () => {
@@ -261,6 +331,57 @@ describe("verify:live when Jelou is unreachable: an outage, never drift", () => 
     await silent.close();
     expect(run.code).toBe(EXIT.outage);
     expect(run.report.checks.every((c: Json) => c.outageReason === "the run's time cap was reached")).toBe(true);
+  });
+
+  it("honours Retry-After before trying again", async () => {
+    const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
+    const arrivals: number[] = [];
+    const limited = await startScriptedServer((req, res) => {
+      arrivals.push(Date.now());
+      if (arrivals.length === 1) {
+        res.writeHead(429, { "retry-after": "1" }).end();
+        return;
+      }
+      fetch(`${fake.url}${req.url}`, { headers: req.headers as Record<string, string> }).then(async (r) => {
+        res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "" }).end(await r.text());
+      });
+    });
+    const run = await verify(`${limited.url}/jelouapi`);
+    await limited.close();
+    await fake.close();
+    expect(run.code).toBe(EXIT.conformant);
+    expect((arrivals[1] ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(950);
+  });
+
+  it("retries a 500 like any 5xx, and goes on when Jelou recovers", async () => {
+    const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
+    let calls = 0;
+    const failing = await startScriptedServer((req, res) => {
+      if (calls++ < 2) {
+        res.writeHead(500, { "content-type": "application/json" }).end("{}");
+        return;
+      }
+      fetch(`${fake.url}${req.url}`, { headers: req.headers as Record<string, string> }).then(async (r) => {
+        res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "" }).end(await r.text());
+      });
+    });
+    const run = await verify(`${failing.url}/jelouapi`);
+    await failing.close();
+    await fake.close();
+    expect(run.code).toBe(EXIT.conformant);
+    expect(run.report.checks[0].attempts).toBe(3);
+  });
+
+  it("keeps to --max-duration even when Jelou asks to wait longer, and still writes a valid report", async () => {
+    const slow = await startScriptedServer((_req, res) => {
+      res.writeHead(429, { "retry-after": "30" }).end();
+    });
+    const started = Date.now();
+    const run = await verify(`${slow.url}/jelouapi`, {}, ["--max-duration", "1500"]);
+    await slow.close();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(run.code).toBe(EXIT.outage);
+    expectValidReport(run.report);
   });
 
   it("retries a 429 and goes on when Jelou recovers", async () => {
@@ -341,6 +462,55 @@ describe("verify:live secrets, privacy and report files", () => {
     expect(readFileSync(summary, "utf8")).toContain("## Jelou drift check");
   });
 
+  it("never writes a secret in any escaped form, even through a closed-set field", async () => {
+    const key = 'sk"SECRET&<key>\\9';
+    const echoing = await startDriftedJelou(
+      (body) => {
+        if (body.data) body.data.state = key;
+        body.statusMessage = key;
+      },
+      { apiKeys: [key] },
+    );
+    const run = await verify(echoing.baseUrl, { JELOU_API_KEY: key }, ["--show-values"]);
+    await echoing.close();
+    const everything = [run.stdout, run.stderr, run.files.json, run.files.md, run.files.junit].join("\n");
+    expect(everything).not.toContain("SECRET");
+    expect(run.code).toBe(EXIT.drift);
+  });
+
+  it("shows an enumerated field's value only when it looks like a code, and hides key names that are data", async () => {
+    const jelou = await drifted((body) => {
+      body.statusMessage = "Hola Ana Souza";
+      if (body.data) body.data.User["+525512345678"] = "x";
+    });
+    const run = await verify(jelou.baseUrl);
+    await jelou.close();
+    const everything = [run.stdout, run.files.json, run.files.md, run.files.junit].join("\n");
+    expect(everything).not.toContain("Ana Souza");
+    expect(everything).not.toContain("525512345678");
+    expect(findingsOf(run)).toContainEqual({
+      check: "known-conversation",
+      severity: "info",
+      rule: "undocumented-field",
+      pointer: "/data/User/{key}",
+    });
+  });
+
+  it("exits 2 before calling Jelou when the report directory cannot be written", async () => {
+    const notADir = join(scratch, "a-file");
+    writeFileSync(notADir, "");
+    let calls = 0;
+    const jelou = await startScriptedServer((_req, res) => {
+      calls++;
+      res.end();
+    });
+    const run = await verify(`${jelou.url}/jelouapi`, {}, ["--report-dir", join(notADir, "reports")]);
+    await jelou.close();
+    expect(run.code).toBe(EXIT.config);
+    expect(run.stderr).toContain("cannot be written");
+    expect(calls).toBe(0);
+  });
+
   it("keeps end users' names and ids out of reports unless --show-values", async () => {
     const jelou = await drifted(onData((d) => (d.User.names = 42)));
     const quiet = await verify(jelou.baseUrl, { JELOU_CONVERSATION_ID: "conv-private-77" });
@@ -362,12 +532,7 @@ describe("verify:live secrets, privacy and report files", () => {
     const jelou = await drifted(onData((d) => delete d.roomId));
     const run = await verify(jelou.baseUrl);
     await jelou.close();
-    const schema = JSON.parse(readFileSync("scripts/drift/drift-report.schema.json", "utf8"));
-    const ajv = new Ajv2020({ allErrors: true });
-    addFormatsModule.default(ajv);
-    const valid = ajv.validate(schema, run.report);
-    expect(ajv.errors ?? [], JSON.stringify(ajv.errors)).toEqual([]);
-    expect(valid).toBe(true);
+    expectValidReport(run.report);
     expect(run.report.spec).toMatchObject({
       path: "spec/jelou-external-support.openapi.yaml",
       gitSha: expect.stringMatching(/^[0-9a-f]{40}$/),
