@@ -54,6 +54,8 @@ export interface MockOptions {
 
 /** Upper bound of --delay and X-Fake-Jelou-Delay, so no request can hang the fake for long. */
 export const MAX_DELAY_MS = 60_000;
+/** The longest request target accepted (path and query): longer ones get a 414 envelope. */
+export const MAX_URL_LENGTH = 8_192;
 /** The largest admin request body accepted. */
 export const ADMIN_BODY_LIMIT = "64kb";
 /** Path prefixes under which the conversation route answers: production, the docs' Markdown copies, Prism. */
@@ -171,6 +173,11 @@ export function createMockApp(options: MockOptions = {}): MockApp {
 
   const app = express();
   app.disable("x-powered-by");
+  app.use((req, res, next) => {
+    if (req.url.length > MAX_URL_LENGTH)
+      return sendFakeError(res, "URI_TOO_LONG", `The URL exceeds ${MAX_URL_LENGTH} characters.`);
+    next();
+  });
   // A weak ETag hashes every body; a fake serving many small JSON bodies pays for it on every request.
   app.set("etag", false);
 

@@ -20,7 +20,11 @@ export const FAKE_ERRORS = {
   ROUTE_NOT_FOUND: { status: 404, es: "Ruta no encontrada." },
   RULE_NOT_FOUND: { status: 404, es: "No existe una regla para esta conversación." },
   METHOD_NOT_ALLOWED: { status: 405, es: "Método no permitido." },
+  REQUEST_TIMEOUT: { status: 408, es: "La solicitud tardó demasiado en llegar." },
   PAYLOAD_TOO_LARGE: { status: 413, es: "El cuerpo de la solicitud es demasiado grande." },
+  URI_TOO_LONG: { status: 414, es: "La URL es demasiado larga." },
+  HEADERS_TOO_LARGE: { status: 431, es: "Los encabezados son demasiado grandes." },
+  MALFORMED_REQUEST: { status: 400, es: "Solicitud HTTP mal formada." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, es: "Tipo de contenido no soportado." },
   INTERNAL_ERROR: { status: 500, es: "Error interno de fake-jelou." },
 } as const;

@@ -3,6 +3,7 @@
 export {
   createMockApp,
   MAX_DELAY_MS,
+  MAX_URL_LENGTH,
   type MockApp,
   MockConfigError,
   type MockControl,

@@ -1,7 +1,9 @@
 import { once } from "node:events";
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { createMockApp, type MockControl, type MockOptions } from "./app.ts";
+import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "./error-bodies.ts";
 import type { JournalEntry } from "./journal.ts";
 import type { ConversationRule, StoredRule } from "./rules.ts";
 
@@ -11,6 +13,10 @@ export interface MockServerOptions extends MockOptions {
   port?: number;
   /** Interface to bind (default 127.0.0.1, loopback only); 0.0.0.0 exposes the fake to the network. */
   host?: string;
+  /** How long a client may take to send its headers, in ms (default 10000): slow-loris clients are cut off. */
+  headersTimeoutMs?: number;
+  /** How long a client may take to send its whole request, in ms (default 30000). */
+  requestTimeoutMs?: number;
 }
 
 /** A listening fake Jelou. */
@@ -52,11 +58,46 @@ export class MockListenError extends Error {
   }
 }
 
+// Requests Node's parser refuses never reach Express: answer them in Jelou's envelope too, then close.
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [key, message]: [FakeErrorKey, string] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? ["HEADERS_TOO_LARGE", "The request headers are too large."]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? ["REQUEST_TIMEOUT", "The request was not received in time."]
+        : ["MALFORMED_REQUEST", "The request is not valid HTTP."];
+  const { status } = FAKE_ERRORS[key];
+  const body = JSON.stringify(fakeErrorBody(key, message));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Starts the fake Jelou and resolves once it listens. */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
-  const { port = 4010, host = "127.0.0.1", ...appOptions } = options;
+  const {
+    port = 4010,
+    host = "127.0.0.1",
+    headersTimeoutMs = 10_000,
+    requestTimeoutMs = 30_000,
+    ...appOptions
+  } = options;
   const { app, control } = createMockApp(appOptions);
-  const server = createServer(app);
+  const server = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: Math.max(requestTimeoutMs, headersTimeoutMs),
+      // How often Node looks for connections past those timeouts (its default, 30 s, would let them linger).
+      connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
+    },
+    app,
+  );
+  server.on("clientError", answerClientError);
   try {
     server.listen(port, host);
     await once(server, "listening");

@@ -1,0 +1,59 @@
+// Limits that keep the fake standing: every refusal is a Jelou envelope, and no client can hold a socket forever.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_URL_LENGTH, type MockServer, startMockServer } from "../../mock/index.ts";
+import { loadSpec } from "../../spec/load-spec.ts";
+import { createSpecValidator } from "../../spec/schema-validator.ts";
+import { rawRequest } from "../helpers/raw-http.ts";
+
+const validator = createSpecValidator(loadSpec());
+const PATH = "/jelouapi/v1/external-support/p/conversations/c";
+
+let server: MockServer;
+beforeAll(async () => {
+  server = await startMockServer({ port: 0, headersTimeoutMs: 500, requestTimeoutMs: 1_000 });
+});
+afterAll(() => server.close());
+
+const envelopeKey = (body: string) => {
+  const json = JSON.parse(body) as { error: { key: string } };
+  expect(validator.validateSchema("ErrorEnvelope", json)).toEqual([]);
+  return json.error.key;
+};
+
+describe("limits", () => {
+  it("answers a URL longer than the limit with a 414 envelope", async () => {
+    const response = await fetch(`${server.url}${PATH}?q=${"a".repeat(MAX_URL_LENGTH)}`, {
+      headers: { "x-api-key": "k" },
+    });
+    expect(response.status).toBe(414);
+    expect(envelopeKey(await response.text())).toBe("URI_TOO_LONG");
+  });
+
+  it("answers oversized headers with a 431 envelope", async () => {
+    const reply = await rawRequest(
+      server.port,
+      `GET ${PATH} HTTP/1.1\r\nHost: x\r\nx-api-key: ${"k".repeat(20_000)}\r\n\r\n`,
+    );
+    expect(reply.status).toBe(431);
+    expect(envelopeKey(reply.body)).toBe("HEADERS_TOO_LARGE");
+  });
+
+  it("answers a request that is not HTTP with a 400 envelope", async () => {
+    const reply = await rawRequest(server.port, "HELLO THERE\r\n\r\n");
+    expect(reply.status).toBe(400);
+    expect(envelopeKey(reply.body)).toBe("MALFORMED_REQUEST");
+  });
+
+  it("cuts off a slow-loris client that never finishes its headers", async () => {
+    const slow = `GET ${PATH} HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\n${"x-pad: y\r\n".repeat(200)}`;
+    const reply = await rawRequest(server.port, slow, { timeoutMs: 15_000, drip: { pieces: 200, everyMs: 50 } });
+    expect(reply.closedByServer).toBe(true);
+    expect(reply.status).toBe(408);
+    expect(envelopeKey(reply.body)).toBe("REQUEST_TIMEOUT");
+  });
+
+  it("still serves after all of that", async () => {
+    const response = await fetch(`${server.url}${PATH}`, { headers: { "x-api-key": "k" } });
+    expect(response.status).toBe(200);
+  });
+});
