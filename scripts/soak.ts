@@ -1,0 +1,202 @@
+// npm run soak: a bounded load run of the fake with mixed scenarios, the faults included. It fails when memory keeps
+// growing, when any error appears that the scenarios did not ask for, or when SIGTERM drops in-flight requests.
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const usage = `Usage: npm run soak [-- options]
+  --duration <s>      total load time (default 60)
+  --connections <n>   connections of the main load (default 100)
+  --window <s>        p99 is reported per window of this length (default 60)
+  --node <path>       run the fake on this Node binary (default: this one)
+Exit codes: 0 passed, 1 failed (memory growth, unexpected errors, or requests dropped on SIGTERM), 2 usage.`;
+
+function options() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        duration: { type: "string", default: "60" },
+        connections: { type: "string", default: "100" },
+        window: { type: "string", default: "60" },
+        node: { type: "string", default: process.execPath },
+        help: { type: "boolean", default: false },
+      },
+    });
+    if (values.help) {
+      console.log(usage);
+      process.exit(0);
+    }
+    const positive = (name: string, value: string) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number, not "${value}".`);
+      return n;
+    };
+    return {
+      duration: positive("duration", values.duration),
+      connections: positive("connections", values.connections),
+      window: positive("window", values.window),
+      node: resolve(values.node),
+    };
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+}
+
+const rssMb = (pid: number | undefined) => {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
+    return Math.round(kb / 102.4) / 10;
+  } catch {
+    return Number.NaN;
+  }
+};
+
+async function startFake(node: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(node, ["--import", "tsx", join(ROOT, "mock/cli.ts"), "--port", "0", "--log-level", "silent"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const url = await new Promise<string>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`the fake did not start:\n${output}`)), 30_000);
+    child.stdout?.on("data", (chunk) => {
+      output += chunk;
+      const match = /ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        done(match[1]);
+      }
+    });
+    child.once("exit", (code) => fail(new Error(`the fake exited with ${code}:\n${output}`)));
+  });
+  return { child, url };
+}
+
+// The main load's mix: every answer here is a complete HTTP response; an error or timeout is unexpected.
+const MIX = [
+  { path: "conv", headers: { "x-api-key": "soak" } },
+  { path: "closed-", headers: { "x-api-key": "soak" } },
+  { path: "missing-", headers: { "x-api-key": "soak" } },
+  { path: "conv", headers: {} },
+  { path: "conv", headers: { "x-api-key": "soak", "x-fake-jelou-scenario": "server-error" } },
+];
+
+/** Reset and timeout scenarios on their own loop, where a failure is the expected outcome. */
+async function faults(url: string, until: number) {
+  const counts = { resets: 0, timeouts: 0, unexpected: 0 };
+  let n = 0;
+  while (Date.now() < until) {
+    const scenario = n++ % 2 === 0 ? "reset" : "timeout";
+    try {
+      await fetch(`${url}/jelouapi/v1/external-support/p/conversations/fault-${n}`, {
+        headers: { "x-api-key": "soak", "x-fake-jelou-scenario": scenario },
+        signal: AbortSignal.timeout(200),
+      });
+      counts.unexpected++;
+    } catch (error) {
+      const name = (error as Error).name;
+      if (scenario === "timeout" && name === "TimeoutError") counts.timeouts++;
+      else if (scenario === "reset" && name === "TypeError") counts.resets++;
+      else counts.unexpected++;
+    }
+  }
+  return counts;
+}
+
+const opts = options();
+const fake = await startFake(opts.node);
+const pid = fake.child.pid;
+const started = Date.now();
+const until = started + opts.duration * 1000;
+const rss: { atS: number; mb: number }[] = [{ atS: 0, mb: rssMb(pid) }];
+const sampler = setInterval(
+  () => rss.push({ atS: Math.round((Date.now() - started) / 100) / 10, mb: rssMb(pid) }),
+  1_000,
+);
+console.log(`soak: ${opts.duration} s, ${opts.connections} connections, p99 per ${opts.window} s, fake on ${fake.url}`);
+
+const faultRun = faults(fake.url, until);
+const windows: { fromS: number; requests: number; p99: number; errors: number; timeouts: number; non2xx: number }[] =
+  [];
+let next = 0;
+while (Date.now() < until) {
+  const seconds = Math.max(1, Math.min(opts.window, Math.round((until - Date.now()) / 1000)));
+  const fromS = Math.round((Date.now() - started) / 1000);
+  const result = await autocannon({
+    url: fake.url,
+    connections: opts.connections,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const pick = MIX[next % MIX.length] ?? MIX[0];
+          const i = next++;
+          request.path = `/jelouapi/v1/external-support/p-${i % 7}/conversations/${pick?.path}${i % 5000}`;
+          request.headers = { ...pick?.headers };
+          return request;
+        },
+      },
+    ],
+  });
+  windows.push({
+    fromS,
+    requests: result.requests.total,
+    p99: result.latency.p99,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+  });
+  console.log(
+    `  window from ${fromS} s: ${result.requests.total} requests, p99 ${result.latency.p99} ms, errors ${result.errors}, timeouts ${result.timeouts}`,
+  );
+}
+const faultCounts = await faultRun;
+clearInterval(sampler);
+
+// Graceful shutdown under load: requests in flight when SIGTERM arrives must all be answered.
+const inFlight = Array.from({ length: 20 }, (_, i) =>
+  fetch(`${fake.url}/jelouapi/v1/external-support/p/conversations/shutdown-${i}`, {
+    headers: { "x-api-key": "soak", "x-fake-jelou-delay": "500" },
+  }).then(
+    (r) => r.status,
+    () => 0,
+  ),
+);
+await new Promise((r) => setTimeout(r, 150));
+fake.child.kill("SIGTERM");
+const statuses = await Promise.all(inFlight);
+const exitCode = await new Promise<number | null>((done) => {
+  if (fake.child.exitCode !== null) return done(fake.child.exitCode);
+  fake.child.once("exit", (code) => done(code));
+});
+
+// Memory must level off: the last third of the run may not rise more than 20% (+10 MB) above the rest.
+const third = Math.max(1, Math.floor(rss.length / 3));
+const before = Math.max(...rss.slice(0, rss.length - third).map((s) => s.mb));
+const after = Math.max(...rss.slice(rss.length - third).map((s) => s.mb));
+const mainErrors = windows.reduce((n, w) => n + w.errors + w.timeouts, 0);
+const problems = [
+  ...(after > before * 1.2 + 10 ? [`memory kept growing: ${before} MB before the last third, ${after} MB in it`] : []),
+  ...(mainErrors > 0 ? [`${mainErrors} unexpected errors or timeouts in the main load`] : []),
+  ...(faultCounts.unexpected > 0
+    ? [`${faultCounts.unexpected} fault-scenario requests ended otherwise than asked`]
+    : []),
+  ...(statuses.some((s) => s !== 200) ? [`SIGTERM dropped in-flight requests: statuses ${statuses.join(",")}`] : []),
+  ...(exitCode !== 0 ? [`the fake exited with ${exitCode} after SIGTERM`] : []),
+];
+
+console.log(`
+Errors by kind: main load ${mainErrors} (expected 0); reset scenario ${faultCounts.resets} resets (expected);
+  timeout scenario ${faultCounts.timeouts} client timeouts (expected); fault requests ending otherwise ${faultCounts.unexpected}
+p99 per window: ${windows.map((w) => `${w.fromS}s ${w.p99} ms`).join(", ")}
+RSS over time (MB): ${rss
+  .filter((_, i) => i % Math.max(1, Math.floor(rss.length / 12)) === 0 || i === rss.length - 1)
+  .map((s) => `${s.atS}s ${s.mb}`)
+  .join(", ")}
+Shutdown under load: ${statuses.filter((s) => s === 200).length}/${statuses.length} in-flight requests answered 200, exit ${exitCode}
+${problems.length === 0 ? "soak: passed" : `soak: FAILED\n${problems.map((p) => `  - ${p}`).join("\n")}`}`);
+process.exitCode = problems.length === 0 ? 0 : 1;

@@ -1,0 +1,29 @@
+// The short soak: a few seconds of mixed load with faults, then SIGTERM under load. `npm run soak` is the long one.
+import { describe, expect, it } from "vitest";
+import { runBinAsync } from "../helpers/run-bin.ts";
+
+describe("npm run soak (short)", () => {
+  it("passes: no unexpected error, memory levels off, in-flight requests survive SIGTERM", async () => {
+    const run = await runBinAsync("tsx", "tsx", [
+      "scripts/soak.ts",
+      "--duration",
+      "3",
+      "--connections",
+      "20",
+      "--window",
+      "3",
+    ]);
+    expect(run.stdout).toContain("soak: passed");
+    expect(run.stdout).toMatch(/main load 0 \(expected 0\)/);
+    expect(run.stdout).toMatch(/reset scenario [1-9]\d* resets/);
+    expect(run.stdout).toMatch(/timeout scenario [1-9]\d* client timeouts/);
+    expect(run.stdout).toContain("20/20 in-flight requests answered 200, exit 0");
+    expect(run.status).toBe(0);
+  }, 60_000);
+
+  it("refuses a bad flag with usage and exit 2", async () => {
+    const run = await runBinAsync("tsx", "tsx", ["scripts/soak.ts", "--duration", "soon"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("--duration must be a positive whole number");
+  });
+});
