@@ -56,10 +56,14 @@ const rssMb = (pid: number | undefined) => {
 };
 
 async function startFake(node: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(node, ["--import", "tsx", join(ROOT, "mock/cli.ts"), "--port", "0", "--log-level", "silent"], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    node,
+    ["--max-semi-space-size=8", "--import", "tsx", join(ROOT, "mock/cli.ts"), "--port", "0", "--log-level", "silent"],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   const url = await new Promise<string>((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`the fake did not start:\n${output}`)), 30_000);

@@ -12,6 +12,8 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const SPEC = join(ROOT, "spec/jelou-external-support.openapi.yaml");
 const TARGETS = ["fake-active", "fake-closed", "prism", "express", "node-http"] as const;
 type TargetName = (typeof TARGETS)[number];
+// npm start's young-generation cap, given to every target alike so that no target gets other memory settings.
+const DEFAULT_V8_FLAGS = "--max-semi-space-size=8";
 
 const usage = `Usage: npm run bench [-- options]
   --duration <s>       measured seconds per target (default 10)
@@ -20,6 +22,7 @@ const usage = `Usage: npm run bench [-- options]
   --targets <list>     comma-separated, from ${TARGETS.join(", ")} (default: all)
   --node <path>        run the targets on this Node binary (default: the one running the bench)
   --ids <n>            conversation ids the fake's load is spread over (default 1000)
+  --v8-flags <flags>   V8 flags for every target (default "${DEFAULT_V8_FLAGS}", as npm start runs the fake)
   --skip-memory        skip the memory run (200k requests over 50k ids)
   --out <dir>          where results.json and results.md go (default bench/)`;
 
@@ -33,6 +36,7 @@ function options() {
         targets: { type: "string", default: TARGETS.join(",") },
         node: { type: "string", default: process.execPath },
         ids: { type: "string", default: "1000" },
+        "v8-flags": { type: "string", default: DEFAULT_V8_FLAGS },
         "skip-memory": { type: "boolean", default: false },
         out: { type: "string", default: join(ROOT, "bench") },
         help: { type: "boolean", default: false },
@@ -57,6 +61,7 @@ function options() {
       targets: targets as TargetName[],
       node: resolve(values.node),
       ids: positive("ids", values.ids),
+      v8Flags: values["v8-flags"].split(/\s+/).filter(Boolean),
       skipMemory: values["skip-memory"],
       out: resolve(values.out),
     };
@@ -87,7 +92,7 @@ interface Running {
 }
 
 /** Spawns a target on the chosen Node and resolves once it answers its readiness request. */
-async function startTarget(name: TargetName, node: string): Promise<Running> {
+async function startTarget(name: TargetName, node: string, v8Flags: readonly string[]): Promise<Running> {
   const started = performance.now();
   let args: string[];
   let readiness: (origin: string) => string;
@@ -106,7 +111,7 @@ async function startTarget(name: TargetName, node: string): Promise<Running> {
     ];
     readiness = (origin) => `${origin}/jelouapi/v1/external-support/p/conversations/c`;
   }
-  const child = spawn(node, args, {
+  const child = spawn(node, [...v8Flags, ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NO_COLOR: "1" },
@@ -201,11 +206,13 @@ const nodeVersion = await new Promise<string>((resolveVersion) => {
   child.on("close", () => resolveVersion(out.trim()));
 });
 console.log(`fake-jelou bench: targets on Node ${nodeVersion} (${opts.node}); load from Node ${process.version}`);
-console.log(`${opts.connections} connections, ${opts.warmup} s warm-up, ${opts.duration} s measured per target`);
+console.log(
+  `${opts.connections} connections, ${opts.warmup} s warm-up, ${opts.duration} s measured per target, V8 flags: ${opts.v8Flags.join(" ") || "none"}`,
+);
 
 const rows: Row[] = [];
 for (const name of opts.targets) {
-  const running = await startTarget(name, opts.node);
+  const running = await startTarget(name, opts.node, opts.v8Flags);
   try {
     if (opts.warmup > 0) await load(running.origin, name, opts.warmup, opts.connections, opts.ids);
     const rssBeforeMb = rssMb(running.child.pid);
@@ -232,7 +239,7 @@ let memory:
   | { requests: number; ids: number; rssStartMb: number | null; rssHalfMb: number | null; rssEndMb: number | null }
   | undefined;
 if (!opts.skipMemory && opts.targets.includes("fake-active")) {
-  const running = await startTarget("fake-active", opts.node);
+  const running = await startTarget("fake-active", opts.node, opts.v8Flags);
   try {
     const rssStartMb = rssMb(running.child.pid);
     const half = async () => {
@@ -294,7 +301,7 @@ const table = [
   ),
 ].join("\n");
 const markdown = [
-  `Node ${nodeVersion}, ${opts.connections} connections, ${opts.duration} s after ${opts.warmup} s warm-up, ${new Date().toISOString().slice(0, 10)}`,
+  `Node ${nodeVersion}, ${opts.connections} connections, ${opts.duration} s after ${opts.warmup} s warm-up, V8 flags \`${opts.v8Flags.join(" ") || "none"}\`, ${new Date().toISOString().slice(0, 10)}`,
   "",
   table,
   "",
