@@ -1,10 +1,10 @@
 // npm run soak: a bounded load run of the fake with mixed scenarios, the faults included. It fails when memory keeps
 // growing, when any error appears that the scenarios did not ask for, or when SIGTERM drops in-flight requests.
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { positiveInteger, rssMb } from "./bench/measure.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const usage = `Usage: npm run soak [-- options]
@@ -29,15 +29,10 @@ function options() {
       console.log(usage);
       process.exit(0);
     }
-    const positive = (name: string, value: string) => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number, not "${value}".`);
-      return n;
-    };
     return {
-      duration: positive("duration", values.duration),
-      connections: positive("connections", values.connections),
-      window: positive("window", values.window),
+      duration: positiveInteger("duration", values.duration),
+      connections: positiveInteger("connections", values.connections),
+      window: positiveInteger("window", values.window),
       node: resolve(values.node),
     };
   } catch (error) {
@@ -45,15 +40,6 @@ function options() {
     process.exit(2);
   }
 }
-
-const rssMb = (pid: number | undefined) => {
-  try {
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
-    return Math.round(kb / 102.4) / 10;
-  } catch {
-    return Number.NaN;
-  }
-};
 
 async function startFake(node: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
@@ -116,9 +102,9 @@ const fake = await startFake(opts.node);
 const pid = fake.child.pid;
 const started = Date.now();
 const until = started + opts.duration * 1000;
-const rss: { atS: number; mb: number }[] = [{ atS: 0, mb: rssMb(pid) }];
+const rss: { atS: number; mb: number }[] = [{ atS: 0, mb: rssMb(pid) ?? Number.NaN }];
 const sampler = setInterval(
-  () => rss.push({ atS: Math.round((Date.now() - started) / 100) / 10, mb: rssMb(pid) }),
+  () => rss.push({ atS: Math.round((Date.now() - started) / 100) / 10, mb: rssMb(pid) ?? Number.NaN }),
   1_000,
 );
 console.log(`soak: ${opts.duration} s, ${opts.connections} connections, p99 per ${opts.window} s, fake on ${fake.url}`);

@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon, { type Result } from "autocannon";
+import { positiveInteger, rssMb } from "./measure.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SPEC = join(ROOT, "spec/jelou-external-support.openapi.yaml");
@@ -46,21 +47,16 @@ function options() {
       console.log(usage);
       process.exit(0);
     }
-    const positive = (name: string, value: string) => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number, not "${value}".`);
-      return n;
-    };
     const targets = values.targets.split(",").map((t) => t.trim());
     const unknown = targets.filter((t) => !(TARGETS as readonly string[]).includes(t));
     if (unknown.length > 0) throw new Error(`Unknown target(s) ${unknown.join(", ")}. Valid: ${TARGETS.join(", ")}.`);
     return {
-      duration: positive("duration", values.duration),
+      duration: positiveInteger("duration", values.duration),
       warmup: Number(values.warmup),
-      connections: positive("connections", values.connections),
+      connections: positiveInteger("connections", values.connections),
       targets: targets as TargetName[],
       node: resolve(values.node),
-      ids: positive("ids", values.ids),
+      ids: positiveInteger("ids", values.ids),
       v8Flags: values["v8-flags"].split(/\s+/).filter(Boolean),
       skipMemory: values["skip-memory"],
       out: resolve(values.out),
@@ -140,16 +136,6 @@ async function startTarget(name: TargetName, node: string, v8Flags: readonly str
     await new Promise((r) => setTimeout(r, 20));
   }
   return { child, origin, startupMs: Math.round(performance.now() - started) };
-}
-
-function rssMb(pid: number | undefined): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-    return Number.isFinite(kb) ? Math.round(kb / 102.4) / 10 : null;
-  } catch {
-    return null;
-  }
 }
 
 function load(origin: string, name: TargetName, seconds: number, connections: number, ids: number): Promise<Result> {

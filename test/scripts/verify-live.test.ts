@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -67,6 +68,30 @@ function expectValidReport(report: Json): void {
   const valid = ajv.validate(schema, report);
   expect(ajv.errors ?? [], JSON.stringify(ajv.errors)).toEqual([]);
   expect(valid).toBe(true);
+}
+
+/**
+ * A Jelou that is unwell for its first requests, then recovers: `failure(n)` answers request n itself (returning true)
+ * or lets it through to the fake; `arrivals` records when each request came in.
+ */
+async function recovering(failure: (n: number, res: ServerResponse) => boolean) {
+  const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
+  const arrivals: number[] = [];
+  const server = await startScriptedServer((req, res) => {
+    arrivals.push(Date.now());
+    if (failure(arrivals.length, res)) return;
+    fetch(`${fake.url}${req.url}`, { headers: req.headers as Record<string, string> }).then(async (r) => {
+      res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "" }).end(await r.text());
+    });
+  });
+  return {
+    baseUrl: `${server.url}/jelouapi`,
+    arrivals,
+    close: async () => {
+      await server.close();
+      await fake.close();
+    },
+  };
 }
 
 const findingsOf = (run: Run) =>
@@ -334,40 +359,19 @@ describe("verify:live when Jelou is unreachable: an outage, never drift", () => 
   });
 
   it("honours Retry-After before trying again", async () => {
-    const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
-    const arrivals: number[] = [];
-    const limited = await startScriptedServer((req, res) => {
-      arrivals.push(Date.now());
-      if (arrivals.length === 1) {
-        res.writeHead(429, { "retry-after": "1" }).end();
-        return;
-      }
-      fetch(`${fake.url}${req.url}`, { headers: req.headers as Record<string, string> }).then(async (r) => {
-        res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "" }).end(await r.text());
-      });
-    });
-    const run = await verify(`${limited.url}/jelouapi`);
+    const limited = await recovering((n, res) => n === 1 && Boolean(res.writeHead(429, { "retry-after": "1" }).end()));
+    const run = await verify(limited.baseUrl);
     await limited.close();
-    await fake.close();
     expect(run.code).toBe(EXIT.conformant);
-    expect((arrivals[1] ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(950);
+    expect((limited.arrivals[1] ?? 0) - (limited.arrivals[0] ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
   it("retries a 500 like any 5xx, and goes on when Jelou recovers", async () => {
-    const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
-    let calls = 0;
-    const failing = await startScriptedServer((req, res) => {
-      if (calls++ < 2) {
-        res.writeHead(500, { "content-type": "application/json" }).end("{}");
-        return;
-      }
-      fetch(`${fake.url}${req.url}`, { headers: req.headers as Record<string, string> }).then(async (r) => {
-        res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "" }).end(await r.text());
-      });
-    });
-    const run = await verify(`${failing.url}/jelouapi`);
+    const failing = await recovering(
+      (n, res) => n <= 2 && Boolean(res.writeHead(500, { "content-type": "application/json" }).end("{}")),
+    );
+    const run = await verify(failing.baseUrl);
     await failing.close();
-    await fake.close();
     expect(run.code).toBe(EXIT.conformant);
     expect(run.report.checks[0].attempts).toBe(3);
   });
@@ -385,20 +389,9 @@ describe("verify:live when Jelou is unreachable: an outage, never drift", () => 
   });
 
   it("retries a 429 and goes on when Jelou recovers", async () => {
-    const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
-    let calls = 0;
-    const limited = await startScriptedServer((req, res) => {
-      if (calls++ === 0) {
-        res.writeHead(429, { "retry-after": "0" }).end();
-        return;
-      }
-      fetch(`${fake.url}${req.url}`, { headers: req.headers as Record<string, string> }).then(async (r) => {
-        res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "" }).end(await r.text());
-      });
-    });
-    const run = await verify(`${limited.url}/jelouapi`);
+    const limited = await recovering((n, res) => n === 1 && Boolean(res.writeHead(429, { "retry-after": "0" }).end()));
+    const run = await verify(limited.baseUrl);
     await limited.close();
-    await fake.close();
     expect(run.code).toBe(EXIT.conformant);
     expect(run.report.checks[0].attempts).toBe(2);
   });

@@ -1,0 +1,19 @@
+// Small tools shared by npm run bench and npm run soak.
+import { readFileSync } from "node:fs";
+
+/** A flag value as a positive whole number, or an error naming the flag. */
+export function positiveInteger(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${flag} must be a positive whole number, not "${value}".`);
+  return n;
+}
+
+/** Resident memory of a process in MB, from /proc (Linux); null where it cannot be read. */
+export function rssMb(pid: number | undefined): number | null {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
+    return Number.isFinite(kb) ? Math.round(kb / 102.4) / 10 : null;
+  } catch {
+    return null;
+  }
+}
