@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { createServer, type Server, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { createMockApp, type MockControl, type MockOptions } from "./app.ts";
+import { createMockApp, MAX_URL_LENGTH, type MockControl, type MockOptions } from "./app.ts";
 import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "./error-bodies.ts";
 import type { JournalEntry } from "./journal.ts";
 import type { ConversationRule, StoredRule } from "./rules.ts";
@@ -59,13 +59,19 @@ export class MockListenError extends Error {
 }
 
 // Requests Node's parser refuses never reach Express: answer them in Jelou's envelope too, then close.
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (error.code === "ECONNRESET" || !socket.writable) {
+function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
+  // Node's own guard: once a response has begun on this socket, another one cannot follow it.
+  const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (error.code === "ECONNRESET" || !socket.writable || started) {
     socket.destroy();
     return;
   }
-  const [key, message]: [FakeErrorKey, string] =
-    error.code === "HPE_HEADER_OVERFLOW"
+  // Node counts the request line in its 16 KiB header limit: a URL that long overflows before Express sees it.
+  const requestLine = error.rawPacket?.subarray(0, MAX_URL_LENGTH + 64).toString("latin1") ?? "";
+  const longUrl = error.code === "HPE_HEADER_OVERFLOW" && !requestLine.includes("\r\n");
+  const [key, message]: [FakeErrorKey, string] = longUrl
+    ? ["URI_TOO_LONG", `The URL exceeds ${MAX_URL_LENGTH} characters.`]
+    : error.code === "HPE_HEADER_OVERFLOW"
       ? ["HEADERS_TOO_LARGE", "The request headers are too large."]
       : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
         ? ["REQUEST_TIMEOUT", "The request was not received in time."]

@@ -52,7 +52,7 @@ function options() {
     if (unknown.length > 0) throw new Error(`Unknown target(s) ${unknown.join(", ")}. Valid: ${TARGETS.join(", ")}.`);
     return {
       duration: positiveInteger("duration", values.duration),
-      warmup: Number(values.warmup),
+      warmup: values.warmup === "0" ? 0 : positiveInteger("warmup", values.warmup),
       connections: positiveInteger("connections", values.connections),
       targets: targets as TargetName[],
       node: resolve(values.node),
@@ -208,7 +208,8 @@ for (const name of opts.targets) {
       reqPerSec: Math.round(result.requests.average),
       p50: result.latency.p50,
       p99: result.latency.p99,
-      errors: result.errors + result.timeouts,
+      // autocannon already counts each timeout among its errors.
+      errors: result.errors,
       non2xx: result.non2xx,
       startupMs: running.startupMs,
       rssBeforeMb,
@@ -274,6 +275,12 @@ const targetsMet = fake
       p99AtMost10ms: fake.p99 <= 10,
       zeroErrors: fake.errors === 0 && fake.non2xx === 0,
       memoryUnder150Mb: memory?.rssEndMb == null ? null : memory.rssEndMb < 150,
+      memoryStopsGrowing:
+        memory?.rssEndMb == null || memory.rssHalfMb == null ? null : memory.rssEndMb <= memory.rssHalfMb * 1.05,
+      closedAtLeast90PercentOfExpress: ((c, e) => (c && e ? c.reqPerSec / e.reqPerSec >= 0.9 : null))(
+        by("fake-closed"),
+        by("express"),
+      ),
     }
   : {};
 

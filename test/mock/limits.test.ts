@@ -29,6 +29,12 @@ describe("limits", () => {
     expect(envelopeKey(await response.text())).toBe("URI_TOO_LONG");
   });
 
+  it("answers a URL too long even for Node's header limit with a 414 envelope too", async () => {
+    const reply = await rawRequest(server.port, `GET ${PATH}?q=${"a".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(reply.status).toBe(414);
+    expect(envelopeKey(reply.body)).toBe("URI_TOO_LONG");
+  });
+
   it("answers oversized headers with a 431 envelope", async () => {
     const reply = await rawRequest(
       server.port,
@@ -50,6 +56,24 @@ describe("limits", () => {
     expect(reply.closedByServer).toBe(true);
     expect(reply.status).toBe(408);
     expect(envelopeKey(reply.body)).toBe("REQUEST_TIMEOUT");
+  });
+
+  it("cuts off a client that never finishes its body", async () => {
+    const head =
+      "PUT /__admin/scenario HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n";
+    const reply = await rawRequest(server.port, `${head}${" ".repeat(300)}`, {
+      timeoutMs: 15_000,
+      drip: { pieces: 60, everyMs: 50 },
+    });
+    expect(reply.closedByServer).toBe(true);
+    expect(reply.status).toBe(408);
+  });
+
+  it("sets header and request timeouts by default", async () => {
+    const defaults = await startMockServer({ port: 0 });
+    expect(defaults.server.headersTimeout).toBe(10_000);
+    expect(defaults.server.requestTimeout).toBe(30_000);
+    await defaults.close();
   });
 
   it("still serves after all of that", async () => {

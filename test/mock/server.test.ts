@@ -361,6 +361,15 @@ describe("library API", () => {
     expect((await get(s, path("p", "c"))).body.data.state).toBe("active");
   });
 
+  it("serves a rule's overrides over a body it had cached, and the cached body again once the rule is gone", async () => {
+    const s = await start();
+    const generated = (await get(s, path("p", "cached"))).text;
+    s.setConversation("p", "cached", { scenario: "active", conversation: { User: { names: "Ana Souza" } } });
+    expect((await get(s, path("p", "cached"))).body.data.User.names).toBe("Ana Souza");
+    s.deleteConversation("p", "cached");
+    expect((await get(s, path("p", "cached"))).text).toBe(generated);
+  });
+
   it("closes idempotently", async () => {
     const s = await startMockServer({ port: 0 });
     await Promise.all([s.close(), s.close()]);

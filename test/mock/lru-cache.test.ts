@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { LruCache } from "../../mock/lru-cache.ts";
+
+describe("LruCache", () => {
+  it("evicts the least recently used entry, a read counting as a use", () => {
+    const cache = new LruCache<string, number>(2);
+    cache.set("a", 1);
+    cache.set("b", 2);
+    expect(cache.get("a")).toBe(1);
+    cache.set("c", 3);
+    expect(cache.get("b")).toBeUndefined();
+    expect(cache.get("a")).toBe(1);
+    expect(cache.get("c")).toBe(3);
+    expect(cache.size).toBe(2);
+  });
+
+  it("replaces a value without growing, and keeps nothing with capacity 0", () => {
+    const cache = new LruCache<string, number>(2);
+    cache.set("a", 1);
+    cache.set("a", 2);
+    expect(cache.get("a")).toBe(2);
+    expect(cache.size).toBe(1);
+    const none = new LruCache<string, number>(0);
+    none.set("a", 1);
+    expect(none.get("a")).toBeUndefined();
+  });
+});
