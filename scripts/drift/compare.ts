@@ -172,14 +172,7 @@ function classify(v: SchemaViolation, body: unknown, showValues: boolean): Findi
   switch (v.keyword) {
     case "required": {
       const pointer = `${v.pointer}/${escapeKey(String(params.missingProperty))}`;
-      return finding(
-        "breaking",
-        "missing-required-field",
-        pointer,
-        "present",
-        "absent",
-        `Required field ${pointer} is missing.`,
-      );
+      return missingField(pointer);
     }
     case "type": {
       const observed = typeOf(at(v.pointer));
@@ -239,14 +232,7 @@ function classify(v: SchemaViolation, body: unknown, showValues: boolean): Findi
         );
       }
       return tag === undefined
-        ? finding(
-            "breaking",
-            "missing-required-field",
-            pointer,
-            "present",
-            "absent",
-            `Required field ${pointer} is missing.`,
-          )
+        ? missingField(pointer)
         : finding(
             "breaking",
             "type-changed",
@@ -355,6 +341,17 @@ function merge(findings: Finding[]): Finding[] {
         f.expected.startsWith("oneOf") &&
         merged.some((o) => o !== f && o.pointer === f.pointer)
       ),
+  );
+}
+
+function missingField(pointer: string): Finding {
+  return finding(
+    "breaking",
+    "missing-required-field",
+    pointer,
+    "present",
+    "absent",
+    `Required field ${pointer} is missing.`,
   );
 }
 
