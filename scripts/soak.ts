@@ -110,7 +110,15 @@ const sampler = setInterval(
 );
 console.log(`soak: ${opts.duration} s, ${opts.connections} connections, p99 per ${opts.window} s, fake on ${fake.url}`);
 
-const faultRun = faults(fake.url, until);
+// Several fault loops at once, so resets and held requests overlap with each other and with the main load.
+const FAULT_LOOPS = 4;
+const faultRun = Promise.all(Array.from({ length: FAULT_LOOPS }, () => faults(fake.url, until))).then((all) =>
+  all.reduce((sum, c) => ({
+    resets: sum.resets + c.resets,
+    timeouts: sum.timeouts + c.timeouts,
+    unexpected: sum.unexpected + c.unexpected,
+  })),
+);
 const windows: { fromS: number; requests: number; p99: number; errors: number; unexpectedStatuses: string[] }[] = [];
 let next = 0;
 while (Date.now() < until) {

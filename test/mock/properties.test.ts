@@ -62,6 +62,9 @@ function expectSound(sent: Sent, reply: RawReply, askedFor500 = false): void {
 
 const segment = fc.oneof(
   fc.string({ unit: "grapheme", minLength: 1, maxLength: 40 }).map(encodeURIComponent),
+  // Unencoded: raw UTF-8, spaces, slashes and control characters go out as they are.
+  fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }),
+  fc.string({ unit: "binary", minLength: 1, maxLength: 20 }),
   fc.constantFrom("..", ".", "%2F", "%2e%2e", "%00", "%", "%zz", "a%2Fb", ";", "closed-1", "missing-1"),
   fc.integer({ min: 1, max: 8_300 }).map((n) => "x".repeat(n)),
 );
@@ -89,14 +92,19 @@ const headerValue = fc.oneof(
 const headers = fc
   .array(
     fc.tuple(
-      fc.constantFrom(
-        "x-api-key",
-        "authorization",
-        "x-fake-jelou-scenario",
-        "prefer",
-        "x-fake-jelou-delay",
-        "accept",
-        "x-other",
+      fc.oneof(
+        fc.constantFrom(
+          "x-api-key",
+          "authorization",
+          "x-fake-jelou-scenario",
+          "prefer",
+          "x-fake-jelou-delay",
+          "accept",
+        ),
+        // Any printable name, legal token or not; framing headers stay out, their values would only desynchronise.
+        fc
+          .stringMatching(/^[!-~]{1,40}$/)
+          .filter((name) => !/^(content-length|transfer-encoding|host|connection|expect)$/i.test(name)),
       ),
       headerValue,
     ),
