@@ -201,35 +201,13 @@ function classify(v: SchemaViolation, body: unknown, showValues: boolean): Findi
     case "enum":
     case "const": {
       const allowed = v.keyword === "enum" ? (params.allowedValues as unknown[]) : [params.allowedValue];
-      const seen = shown(at(v.pointer), showValues);
-      return withValue(
-        finding(
-          "breaking",
-          "closed-enum-value",
-          v.pointer,
-          `one of ${allowed.join(", ")}`,
-          seen,
-          `${v.pointer} is ${seen}, outside the closed set ${allowed.join(", ")}.`,
-        ),
-        v.pointer,
-      );
+      return withValue(closedSetValue(v.pointer, allowed, at(v.pointer), showValues), v.pointer);
     }
     case "discriminator": {
       const pointer = `${v.pointer}/${escapeKey(String(params.tag))}`;
       const tag = at(pointer);
       if (params.error === "mapping") {
-        const seen = shown(tag, showValues);
-        return withValue(
-          finding(
-            "breaking",
-            "closed-enum-value",
-            pointer,
-            "one of active, closed",
-            seen,
-            `${pointer} is ${seen}, outside the closed set of states.`,
-          ),
-          pointer,
-        );
+        return withValue(closedSetValue(pointer, ["active", "closed"], tag, showValues), pointer);
       }
       return tag === undefined
         ? missingField(pointer)
@@ -341,6 +319,19 @@ function merge(findings: Finding[]): Finding[] {
         f.expected.startsWith("oneOf") &&
         merged.some((o) => o !== f && o.pointer === f.pointer)
       ),
+  );
+}
+
+function closedSetValue(pointer: string, allowed: readonly unknown[], value: unknown, showValues: boolean): Finding {
+  const seen = shown(value, showValues);
+  const set = allowed.join(", ");
+  return finding(
+    "breaking",
+    "closed-enum-value",
+    pointer,
+    `one of ${set}`,
+    seen,
+    `${pointer} is ${seen}, outside the closed set ${set}.`,
   );
 }
 
