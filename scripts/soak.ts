@@ -44,7 +44,7 @@ function options() {
 async function startFake(node: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     node,
-    ["--max-semi-space-size=8", "--import", "tsx", join(ROOT, "mock/cli.ts"), "--port", "0", "--log-level", "silent"],
+    ["--max-semi-space-size=1", "--import", "tsx", join(ROOT, "mock/cli.ts"), "--port", "0", "--log-level", "silent"],
     {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],

@@ -14,7 +14,7 @@ const SPEC = join(ROOT, "spec/jelou-external-support.openapi.yaml");
 const TARGETS = ["fake-active", "fake-closed", "prism", "express", "node-http"] as const;
 type TargetName = (typeof TARGETS)[number];
 // npm start's young-generation cap, given to every target alike so that no target gets other memory settings.
-const DEFAULT_V8_FLAGS = "--max-semi-space-size=8";
+const DEFAULT_V8_FLAGS = "--max-semi-space-size=1";
 
 const usage = `Usage: npm run bench [-- options]
   --duration <s>       measured seconds per target (default 10)
