@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createServer, type Server, STATUS_CODES } from "node:http";
+import { createServer, type Server, type ServerResponse, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { createMockApp, MAX_URL_LENGTH, type MockControl, type MockOptions } from "./app.ts";
@@ -94,6 +94,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     ...appOptions
   } = options;
   const { app, control } = createMockApp(appOptions);
+  let closing: Promise<void> | undefined;
+  // Open responses: when shutdown begins, those not yet sent are told to close their connection (Connection: close),
+  // so that a keep-alive client opens a new one, which is refused, instead of reusing one that is about to be closed.
+  const unsent = new Set<ServerResponse>();
   const server = createServer(
     {
       headersTimeout: headersTimeoutMs,
@@ -101,7 +105,15 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       // How often Node looks for connections past those timeouts (its default, 30 s, would let them linger).
       connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
     },
-    app,
+    (req, res) => {
+      if (closing) {
+        res.shouldKeepAlive = false;
+      } else {
+        unsent.add(res);
+        res.once("close", () => unsent.delete(res));
+      }
+      app(req, res);
+    },
   );
   server.on("clientError", answerClientError);
   try {
@@ -118,14 +130,6 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const address = server.address() as AddressInfo;
   const origin = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
 
-  let closing: Promise<void> | undefined;
-  // A keep-alive connection whose request finishes during shutdown would otherwise idle on until Node's
-  // keep-alive timeout: drop each one as soon as its response is out.
-  server.on("request", (_req, res) => {
-    res.once("finish", () => {
-      if (closing) setImmediate(() => server.closeIdleConnections());
-    });
-  });
   return {
     url: origin,
     baseUrl: `${origin}/jelouapi`,
@@ -140,9 +144,18 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     server,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
+        for (const res of unsent) if (!res.headersSent) res.shouldKeepAlive = false;
+        unsent.clear();
         control.releaseHeld();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
+        // Idle connections close only after one more poll of the sockets: a request that had already reached the
+        // server when shutdown began is read first, so its connection counts as busy and it gets its answer (with
+        // Connection: close) instead of a reset.
+        setImmediate(() =>
+          setImmediate(() => {
+            server.close((error) => (error ? reject(error) : resolve()));
+            server.closeIdleConnections();
+          }),
+        );
       });
       return closing;
     },

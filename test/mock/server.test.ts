@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createMockApp,
@@ -264,6 +264,38 @@ describe("latency and faults", () => {
     await expect.poll(connections).toBe(1);
     await s.close();
     await expect(attempt).rejects.toThrow();
+  });
+
+  it("answers a request in flight at close with Connection: close, then stops accepting", async () => {
+    const s = await startMockServer({ port: 0 });
+    const pending = fetch(`${s.url}${path("p", "c")}`, { headers: { ...KEY, "X-Fake-Jelou-Delay": "300" } });
+    const connections = () => new Promise<number>((resolve) => s.server.getConnections((_e, n) => resolve(n)));
+    await expect.poll(connections).toBe(1);
+    const closed = s.close();
+    const response = await pending;
+    expect(response.status).toBe(200);
+    expect(response.headers.get("connection")).toBe("close");
+    await closed;
+    await expect(fetch(`${s.url}${path("p", "c")}`, { headers: KEY })).rejects.toThrow("fetch failed");
+  });
+
+  it("answers a request that reached an idle keep-alive connection just as close began, instead of resetting it", async () => {
+    const s = await startMockServer({ port: 0 });
+    const socket = connect(s.port, "127.0.0.1");
+    let received = "";
+    socket.setEncoding("latin1").on("data", (chunk: string) => {
+      received += chunk;
+    });
+    const request = `GET ${path("p", "c")} HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\n\r\n`;
+    socket.write(request);
+    await expect.poll(() => received).toContain("Connection: keep-alive");
+    received = "";
+    // The connection is idle now; the second request is on the wire when close begins, in the same turn.
+    socket.write(request);
+    await s.close();
+    await once(socket, "close");
+    expect(received).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(received).toContain("Connection: close");
   });
 
   it("applies a rule changed while the request was in its delay", async () => {
