@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { positiveInteger, rssMb } from "./bench/measure.ts";
+import { runShutdownLoad, type ShutdownOutcome, type ShutdownRequest } from "./shutdown-load.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const usage = `Usage: npm run soak [-- options]
@@ -67,19 +68,19 @@ async function startFake(node: string): Promise<{ child: ChildProcess; url: stri
 }
 
 // The main load's mix: every answer here is a complete HTTP response; an error or timeout is unexpected.
-const MIX = [
-  { path: "conv", headers: { "x-api-key": "soak" } },
-  { path: "closed-", headers: { "x-api-key": "soak" } },
-  { path: "missing-", headers: { "x-api-key": "soak" } },
-  { path: "conv", headers: {} },
-  { path: "conv", headers: { "x-api-key": "soak", "x-fake-jelou-scenario": "server-error" } },
+const MIX: { path: string; headers: Record<string, string>; status: number }[] = [
+  { path: "conv", headers: { "x-api-key": "soak" }, status: 200 },
+  { path: "closed-", headers: { "x-api-key": "soak" }, status: 200 },
+  { path: "missing-", headers: { "x-api-key": "soak" }, status: 404 },
+  { path: "conv", headers: {}, status: 401 },
+  { path: "conv", headers: { "x-api-key": "soak", "x-fake-jelou-scenario": "server-error" }, status: 500 },
 ];
 
 /** Reset and timeout scenarios on their own loop, where a failure is the expected outcome. */
-async function faults(url: string, until: number) {
-  const counts = { resets: 0, timeouts: 0, unexpected: 0 };
+async function faults(url: string, stopped: () => boolean, killedAt: () => number | undefined) {
+  const counts = { resets: 0, timeouts: 0, endedByShutdown: 0, unexpected: 0 };
   let n = 0;
-  while (Date.now() < until) {
+  while (!stopped()) {
     const scenario = n++ % 2 === 0 ? "reset" : "timeout";
     try {
       await fetch(`${url}/jelouapi/v1/external-support/p/conversations/fault-${n}`, {
@@ -92,6 +93,8 @@ async function faults(url: string, until: number) {
       const name = (error as Error).name;
       if (scenario === "timeout" && name === "TimeoutError") counts.timeouts++;
       else if (scenario === "reset" && name === "TypeError") counts.resets++;
+      // Held requests are dropped at shutdown, and new ones are refused: both are the shutdown's doing.
+      else if (killedAt() !== undefined && name === "TypeError") counts.endedByShutdown++;
       else counts.unexpected++;
     }
   }
@@ -110,15 +113,51 @@ const sampler = setInterval(
 );
 console.log(`soak: ${opts.duration} s, ${opts.connections} connections, p99 per ${opts.window} s, fake on ${fake.url}`);
 
-// Several fault loops at once, so resets and held requests overlap with each other and with the main load.
+let killedAt: number | undefined;
+let exited = false;
+const exit = new Promise<number | null>((done) =>
+  fake.child.once("exit", (code) => {
+    exited = true;
+    done(code);
+  }),
+);
+// Several fault loops at once, so resets and held requests overlap with each other, with the main load and with the
+// shutdown.
 const FAULT_LOOPS = 4;
-const faultRun = Promise.all(Array.from({ length: FAULT_LOOPS }, () => faults(fake.url, until))).then((all) =>
+const faultRun = Promise.all(
+  Array.from({ length: FAULT_LOOPS }, () =>
+    faults(
+      fake.url,
+      () => exited,
+      () => killedAt,
+    ),
+  ),
+).then((all) =>
   all.reduce((sum, c) => ({
     resets: sum.resets + c.resets,
     timeouts: sum.timeouts + c.timeouts,
+    endedByShutdown: sum.endedByShutdown + c.endedByShutdown,
     unexpected: sum.unexpected + c.unexpected,
   })),
 );
+// The requests SIGTERM lands on: the main mix, one in five delayed 300 ms so that some are surely being served then.
+const SHUTDOWN_MIX: ShutdownRequest[] = MIX.flatMap((m, i) => {
+  const plain = { ...m, path: `/jelouapi/v1/external-support/p/conversations/${m.path}${i}-shutdown` };
+  return [plain, plain, plain, plain, { ...plain, headers: { ...m.headers, "x-fake-jelou-delay": "300" } }];
+});
+const SHUTDOWN_LOOPS = 50;
+let shutdownRun: Promise<ShutdownOutcome> | undefined;
+const startShutdownLoad = () => {
+  shutdownRun = runShutdownLoad(
+    fake.url,
+    SHUTDOWN_MIX,
+    SHUTDOWN_LOOPS,
+    () => exited,
+    () => killedAt,
+  );
+};
+// The shutdown load joins the main load for the last two seconds, and SIGTERM comes as the main load ends.
+const shutdownTimer = setTimeout(startShutdownLoad, Math.max(0, until - Date.now() - 2_000));
 const windows: { fromS: number; requests: number; p99: number; errors: number; unexpectedStatuses: string[] }[] = [];
 let next = 0;
 while (Date.now() < until) {
@@ -154,25 +193,15 @@ while (Date.now() < until) {
     `  window from ${fromS} s: ${result.requests.total} requests, p99 ${result.latency.p99} ms, errors ${result.errors} (timeouts ${result.timeouts} among them)`,
   );
 }
-const faultCounts = await faultRun;
 clearInterval(sampler);
-
-// Graceful shutdown under load: requests in flight when SIGTERM arrives must all be answered.
-const inFlight = Array.from({ length: 20 }, (_, i) =>
-  fetch(`${fake.url}/jelouapi/v1/external-support/p/conversations/shutdown-${i}`, {
-    headers: { "x-api-key": "soak", "x-fake-jelou-delay": "500" },
-  }).then(
-    (r) => r.status,
-    () => 0,
-  ),
-);
-await new Promise((r) => setTimeout(r, 150));
+clearTimeout(shutdownTimer);
+if (!shutdownRun) startShutdownLoad();
+killedAt = performance.now();
 fake.child.kill("SIGTERM");
-const statuses = await Promise.all(inFlight);
-const exitCode = await new Promise<number | null>((done) => {
-  if (fake.child.exitCode !== null) return done(fake.child.exitCode);
-  fake.child.once("exit", (code) => done(code));
-});
+const exitCode = await exit;
+const shutdownMs = Math.round(performance.now() - killedAt);
+const shutdown = (await shutdownRun) as ShutdownOutcome;
+const faultCounts = await faultRun;
 
 // Memory must level off: the last third of the run may not rise more than 20% (+10 MB) above the rest.
 const third = Math.max(1, Math.floor(rss.length / 3));
@@ -189,18 +218,24 @@ const problems = [
   ...(faultCounts.unexpected > 0
     ? [`${faultCounts.unexpected} fault-scenario requests ended otherwise than asked`]
     : []),
-  ...(statuses.some((s) => s !== 200) ? [`SIGTERM dropped in-flight requests: statuses ${statuses.join(",")}`] : []),
+  ...(shutdown.inFlight === 0 ? ["no request was in flight when SIGTERM came: the shutdown was not tested"] : []),
+  ...shutdown.problems.slice(0, 10).map((p) => `shutdown under load: ${p}`),
+  ...(shutdown.problems.length > 10 ? [`shutdown under load: ${shutdown.problems.length - 10} more problems`] : []),
   ...(exitCode !== 0 ? [`the fake exited with ${exitCode} after SIGTERM`] : []),
 ];
 
 console.log(`
 Errors by kind: main load ${mainErrors} (expected 0); reset scenario ${faultCounts.resets} resets (expected);
-  timeout scenario ${faultCounts.timeouts} client timeouts (expected); fault requests ending otherwise ${faultCounts.unexpected}
+  timeout scenario ${faultCounts.timeouts} client timeouts (expected); fault requests ended by the shutdown ${faultCounts.endedByShutdown} (expected);
+  fault requests ending otherwise ${faultCounts.unexpected}
 p99 per window: ${windows.map((w) => `${w.fromS}s ${w.p99} ms`).join(", ")}
 RSS over time (MB): ${rss
   .filter((_, i) => i % Math.max(1, Math.floor(rss.length / 12)) === 0 || i === rss.length - 1)
   .map((s) => `${s.atS}s ${s.mb}`)
   .join(", ")}
-Shutdown under load: ${statuses.filter((s) => s === 200).length}/${statuses.length} in-flight requests answered 200, exit ${exitCode}
+Shutdown under load (SIGTERM as the main load ended, ${SHUTDOWN_LOOPS} keep-alive clients and the fault loops running):
+  ${shutdown.inFlightAnswered}/${shutdown.inFlight} requests in flight answered with their status; ${shutdown.answeredBefore} answered before SIGTERM;
+  after SIGTERM: ${shutdown.answeredAfter} answered, ${shutdown.refusedAfter} refused (ECONNREFUSED), ${shutdown.unreadAfter} reset unread (on a connection the fake was closing);
+  exit ${exitCode} ${shutdownMs} ms after SIGTERM
 ${problems.length === 0 ? "soak: passed" : `soak: FAILED\n${problems.map((p) => `  - ${p}`).join("\n")}`}`);
 process.exitCode = problems.length === 0 ? 0 : 1;
