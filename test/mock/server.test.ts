@@ -251,8 +251,10 @@ describe("latency and faults", () => {
     const attempt = fetch(`${s.url}${path("p", "c")}`, { headers: { ...KEY, "X-Fake-Jelou-Scenario": "timeout" } });
     const connections = () => new Promise<number>((resolve) => s.server.getConnections((_e, n) => resolve(n)));
     await expect.poll(connections).toBe(1);
+    // Expected before closing: the request fails while close() is still under way.
+    const failed = expect(attempt).rejects.toThrow();
     await s.close();
-    await expect(attempt).rejects.toThrow();
+    await failed;
   });
 
   it("drops a timeout request that was still in its delay when close began", async () => {
@@ -262,8 +264,10 @@ describe("latency and faults", () => {
     });
     const connections = () => new Promise<number>((resolve) => s.server.getConnections((_e, n) => resolve(n)));
     await expect.poll(connections).toBe(1);
+    // Expected before closing: the request fails while close() is still under way.
+    const failed = expect(attempt).rejects.toThrow();
     await s.close();
-    await expect(attempt).rejects.toThrow();
+    await failed;
   });
 
   it("answers a request in flight at close with Connection: close, then stops accepting", async () => {
