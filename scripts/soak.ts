@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { positiveInteger, rssMb } from "./bench/measure.ts";
+import { NPM_START_V8_FLAGS, positiveInteger, rssMb } from "./bench/measure.ts";
 import { runShutdownLoad, type ShutdownOutcome, type ShutdownRequest } from "./shutdown-load.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -45,7 +45,7 @@ function options() {
 async function startFake(node: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     node,
-    ["--max-semi-space-size=1", "--import", "tsx", join(ROOT, "mock/cli.ts"), "--port", "0", "--log-level", "silent"],
+    [...NPM_START_V8_FLAGS, "--import", "tsx", join(ROOT, "mock/cli.ts"), "--port", "0", "--log-level", "silent"],
     {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],

@@ -7,14 +7,13 @@ import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon, { type Result } from "autocannon";
-import { positiveInteger, rssMb } from "./measure.ts";
+import { NPM_START_V8_FLAGS, positiveInteger, rssMb } from "./measure.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SPEC = join(ROOT, "spec/jelou-external-support.openapi.yaml");
 const TARGETS = ["fake-active", "fake-closed", "prism", "express", "node-http"] as const;
 type TargetName = (typeof TARGETS)[number];
-// npm start's young-generation cap, given to every target alike so that no target gets other memory settings.
-const DEFAULT_V8_FLAGS = "--max-semi-space-size=1";
+const DEFAULT_V8_FLAGS = NPM_START_V8_FLAGS.join(" ");
 
 const usage = `Usage: npm run bench [-- options]
   --duration <s>       measured seconds per target (default 10)

@@ -1,6 +1,12 @@
 // Small tools shared by npm run bench and npm run soak.
 import { readFileSync } from "node:fs";
 
+/**
+ * The V8 flags npm start runs the fake with (package.json): a 1 MB young generation and a slower-growing old one keep
+ * its RSS flat under load. The bench gives them to every target alike; the soak runs the fake with them.
+ */
+export const NPM_START_V8_FLAGS = ["--max-semi-space-size=1", "--heap-growing-percent=100"] as const;
+
 /** A flag value as a positive whole number, or an error naming the flag. */
 export function positiveInteger(flag: string, value: string): number {
   const n = Number(value);
