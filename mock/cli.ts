@@ -26,11 +26,11 @@ const integer = (name: string, min: number, max: number) => (value: string) => {
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",")];
 
 const help = `
-Scenarios: ${SCENARIOS.join(", ")} (status codes ${Object.keys(STATUS_ALIASES).join(", ")} are aliases).
+Scenarios: ${SCENARIOS.join(", ")} (status codes ${[...STATUS_ALIASES.keys()].join(", ")} are aliases).
 Each request's scenario comes from, in this order:
   1. the header X-Fake-Jelou-Scenario: <name>, or Prism's Prefer: code=<status> / Prefer: example=<name>
   2. a rule for that conversation (PUT /__admin/conversations/{projectId}/{conversationId})
-  3. a magic conversationId: ${Object.entries(MAGIC_ID_PREFIXES)
+  3. a magic conversationId: ${[...MAGIC_ID_PREFIXES]
     .map(([prefix, scenario]) => `"${prefix}..." is ${scenario}`)
     .join(", ")}
   4. the server default (--scenario)

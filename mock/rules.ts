@@ -39,7 +39,17 @@ export function applyOverrides<T>(generated: T, overrides: unknown): T {
   if (!isPlainObject(generated) || !isPlainObject(overrides))
     return (overrides === undefined ? generated : overrides) as T;
   const merged: Record<string, unknown> = { ...generated };
-  for (const [key, value] of Object.entries(overrides)) merged[key] = applyOverrides(merged[key], value);
+  // Own properties only, defined rather than assigned: an override named "__proto__" is a field like any other and
+  // must neither read nor replace the object's prototype.
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = Object.hasOwn(merged, key) ? merged[key] : undefined;
+    Object.defineProperty(merged, key, {
+      value: applyOverrides(current, value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   return merged as T;
 }
 

@@ -13,28 +13,29 @@ export type Scenario = (typeof SCENARIOS)[number];
 /** Where a decision came from, in precedence order. */
 export type ScenarioSource = "header" | "prefer" | "rule" | "magic-id" | "default";
 
+// Maps, not plain objects: a lookup of user input in a plain object finds inherited names such as "constructor".
 /** Status codes accepted wherever a scenario name is. */
-export const STATUS_ALIASES: Readonly<Record<string, ResponseScenario>> = {
-  "200": "active",
-  "401": "unauthorized",
-  "404": "not-found",
-  "500": "server-error",
-};
+export const STATUS_ALIASES: ReadonlyMap<string, ResponseScenario> = new Map([
+  ["200", "active"],
+  ["401", "unauthorized"],
+  ["404", "not-found"],
+  ["500", "server-error"],
+]);
 
 /** The spec's named examples, as Prism's `Prefer: example=<name>` uses them. */
-export const EXAMPLE_SCENARIOS: Readonly<Record<string, ResponseScenario>> = {
-  active: "active",
-  closed: "closed",
-  unauthorized: "unauthorized",
-  notFound: "not-found",
-  serverError: "server-error",
-};
+export const EXAMPLE_SCENARIOS: ReadonlyMap<string, ResponseScenario> = new Map([
+  ["active", "active"],
+  ["closed", "closed"],
+  ["unauthorized", "unauthorized"],
+  ["notFound", "not-found"],
+  ["serverError", "server-error"],
+]);
 
 /** conversationId prefixes that select a scenario with no set-up at all. */
-export const MAGIC_ID_PREFIXES: Readonly<Record<string, Scenario>> = {
-  "closed-": "closed",
-  "missing-": "not-found",
-};
+export const MAGIC_ID_PREFIXES: ReadonlyMap<string, Scenario> = new Map([
+  ["closed-", "closed"],
+  ["missing-", "not-found"],
+]);
 
 /** What the request itself says about the scenario it wants. */
 export interface RequestFacts {
@@ -52,12 +53,12 @@ export type ScenarioDecision =
 /** A scenario name or status alias, or undefined when it is neither. */
 export function parseScenario(value: string): Scenario | undefined {
   const name = value.trim().toLowerCase();
-  return (SCENARIOS as readonly string[]).includes(name) ? (name as Scenario) : STATUS_ALIASES[name];
+  return (SCENARIOS as readonly string[]).includes(name) ? (name as Scenario) : STATUS_ALIASES.get(name);
 }
 
 /** The message for a scenario name that is not one: it lists every accepted name. */
 export function unknownScenarioMessage(value: string): string {
-  return `Unknown scenario "${value}". Valid scenarios: ${SCENARIOS.join(", ")} (or the status codes ${Object.keys(STATUS_ALIASES).join(", ")}).`;
+  return `Unknown scenario "${value}". Valid scenarios: ${SCENARIOS.join(", ")} (or the status codes ${[...STATUS_ALIASES.keys()].join(", ")}).`;
 }
 
 /**
@@ -84,7 +85,7 @@ export function decideScenario(
     }
   }
   if (ruleScenario !== undefined) return { ok: true, scenario: ruleScenario, source: "rule" };
-  for (const [prefix, scenario] of Object.entries(MAGIC_ID_PREFIXES)) {
+  for (const [prefix, scenario] of MAGIC_ID_PREFIXES) {
     if (facts.conversationId.startsWith(prefix)) return { ok: true, scenario, source: "magic-id" };
   }
   return { ok: true, scenario: defaultScenario, source: "default" };
@@ -106,19 +107,19 @@ export function scenarioFromPrefer(prefer: string): { scenario: ResponseScenario
   }
   const example = preferences.get("example");
   if (example !== undefined) {
-    const scenario = EXAMPLE_SCENARIOS[example];
+    const scenario = EXAMPLE_SCENARIOS.get(example);
     return scenario
       ? { scenario }
       : {
-          error: `Unknown example "${example}" in Prefer. Valid examples: ${Object.keys(EXAMPLE_SCENARIOS).join(", ")}.`,
+          error: `Unknown example "${example}" in Prefer. Valid examples: ${[...EXAMPLE_SCENARIOS.keys()].join(", ")}.`,
         };
   }
   const code = preferences.get("code");
   if (code !== undefined) {
-    const scenario = STATUS_ALIASES[code];
+    const scenario = STATUS_ALIASES.get(code);
     return scenario
       ? { scenario }
-      : { error: `Unknown code "${code}" in Prefer. Valid codes: ${Object.keys(STATUS_ALIASES).join(", ")}.` };
+      : { error: `Unknown code "${code}" in Prefer. Valid codes: ${[...STATUS_ALIASES.keys()].join(", ")}.` };
   }
   return undefined;
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type MockServer, startMockServer } from "../../mock/index.ts";
 import { loadSpec } from "../../spec/load-spec.ts";
 import { createSpecValidator, formatViolations } from "../../spec/schema-validator.ts";
+import { BUILTIN_NAMES } from "../helpers/builtin-names.ts";
 
 const validator = createSpecValidator(loadSpec());
 
@@ -168,6 +169,20 @@ describe("GET and PUT /__admin/scenario", () => {
     const reply = await admin(server, "POST", "/scenario", { scenario: "closed" });
     expectEnvelope(reply, 405, "METHOD_NOT_ALLOWED");
     expect(reply.headers.get("allow")).toBe("GET, PUT");
+  });
+});
+
+describe("names of built-in object properties as scenarios", () => {
+  it.each(BUILTIN_NAMES)("%s is refused with 400 UNKNOWN_SCENARIO in every place a scenario is read", async (name) => {
+    expectEnvelope(await conversation(server, "p", "c9", { "x-fake-jelou-scenario": name }), 400, "UNKNOWN_SCENARIO");
+    expectEnvelope(await conversation(server, "p", "c9", { prefer: `code=${name}` }), 400, "UNKNOWN_SCENARIO");
+    expectEnvelope(await conversation(server, "p", "c9", { prefer: `example=${name}` }), 400, "UNKNOWN_SCENARIO");
+    expectEnvelope(await admin(server, "PUT", "/scenario", { scenario: name }), 400, "UNKNOWN_SCENARIO");
+    expectEnvelope(await admin(server, "PUT", "/conversations/p/c9", { scenario: name }), 400, "UNKNOWN_SCENARIO");
+    // Nothing broken was stored: the conversation and the default still answer.
+    expect(stateOf(await conversation(server, "p", "c9"))).toBe("active");
+    expect((await admin(server, "GET", "/scenario")).body).toEqual({ scenario: "active" });
+    expect((await admin(server, "GET", "/conversations/p/c9")).status).toBe(404);
   });
 });
 

@@ -354,6 +354,9 @@ describe("bad usage", () => {
   const CASES = [
     ["an unknown flag", ["--port", "0", "--bogus"], {}, "--bogus"],
     ["an unknown --scenario", ["--port", "0", "--scenario", "nope"], {}, "--scenario"],
+    ["--scenario constructor", ["--port", "0", "--scenario", "constructor"], {}, "--scenario"],
+    ["--scenario toString", ["--port", "0", "--scenario", "toString"], {}, "--scenario"],
+    ["FAKE_JELOU_SCENARIO=__proto__", ["--port", "0"], { FAKE_JELOU_SCENARIO: "__proto__" }, "FAKE_JELOU_SCENARIO"],
     ["a --port that is not a number", ["--port", "abc"], {}, "--port"],
     ["a --delay above the maximum", ["--port", "0", "--delay", "999999"], {}, "--delay"],
     ["FAKE_JELOU_PORT that is not a number", [], { FAKE_JELOU_PORT: "abc" }, "FAKE_JELOU_PORT"],

@@ -3,13 +3,15 @@
 // is sanitised on the way.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MockServer, startMockServer } from "../../mock/index.ts";
+import { type MockServer, SCENARIOS, startMockServer } from "../../mock/index.ts";
 import { loadSpec } from "../../spec/load-spec.ts";
 import { createSpecValidator, formatViolations } from "../../spec/schema-validator.ts";
+import { BUILTIN_NAMES } from "../helpers/builtin-names.ts";
 import { type RawReply, rawRequest } from "../helpers/raw-http.ts";
 
 const validator = createSpecValidator(loadSpec());
 const RUNS = 120;
+const CONVERSATION = "/jelouapi/v1/external-support/p/conversations/c9";
 
 let server: MockServer;
 beforeAll(async () => {
@@ -87,6 +89,7 @@ const headerValue = fc.oneof(
     "Bearer x",
     "\t",
   ),
+  fc.constantFrom(...BUILTIN_NAMES).chain((name) => fc.constantFrom(name, `code=${name}`, `example=${name}`)),
   fc.integer({ min: 1, max: 12_000 }).map((n) => "k".repeat(n)),
 );
 const headers = fc
@@ -173,6 +176,32 @@ describe("the fake under arbitrary input", () => {
           expectSound(sent, await send(sent));
         },
       ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("answers any scenario in an admin body with that scenario or 400 UNKNOWN_SCENARIO", async () => {
+    const scenarioName = fc
+      .oneof(fc.string({ maxLength: 40 }), fc.constantFrom(...BUILTIN_NAMES, "closed", "404"))
+      .filter((name) => !asksForFault(name));
+    await fc.assert(
+      fc.asyncProperty(scenarioName, fc.constantFrom("/scenario", "/conversations/p/c9"), async (name, route) => {
+        const body = JSON.stringify({ scenario: name });
+        const reply = await send({
+          method: "PUT",
+          target: `/__admin${route}`,
+          headers: [["content-type", "application/json"]],
+          body,
+        });
+        expect(reply.status, `${route} ${body}`).toBeOneOf([200, 400]);
+        const parsed = JSON.parse(reply.body) as { scenario?: string; error?: { key: string } };
+        if (reply.status === 200) expect(SCENARIOS).toContain(parsed.scenario);
+        else expect(parsed.error?.key).toBe("UNKNOWN_SCENARIO");
+        // Whatever was stored, the conversation still answers as one of the scenarios says, never with a 500.
+        const get = await send({ method: "GET", target: CONVERSATION, headers: [["x-api-key", "k"]], body: "" });
+        if (parsed.scenario !== "server-error") expect(get.status).not.toBe(500);
+        server.reset();
+      }),
       { numRuns: RUNS },
     );
   });

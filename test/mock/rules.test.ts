@@ -1,6 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyOverrides, parseRule, RuleStore } from "../../mock/rules.ts";
+import { SCENARIOS } from "../../mock/scenario.ts";
 import type { SchemaViolation } from "../../spec/schema-validator.ts";
+import { BUILTIN_NAMES } from "../helpers/builtin-names.ts";
 
 const valid = () => [] as SchemaViolation[];
 
@@ -14,6 +17,13 @@ describe("applyOverrides", () => {
       b: 2,
     });
     expect(generated.User.names).toBe("Ana");
+  });
+
+  it("treats a field named __proto__ as data, never as the object's prototype", () => {
+    const merged = applyOverrides({ a: 1 }, JSON.parse('{"__proto__": {"polluted": true}}'));
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect((merged as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(JSON.stringify(merged)).toBe('{"a":1,"__proto__":{"polluted":true}}');
   });
 });
 
@@ -99,5 +109,22 @@ describe("RuleStore", () => {
     const store = new RuleStore(10);
     store.set({ projectId: "a/b", conversationId: "c" }, { scenario: "closed" });
     expect(store.get({ projectId: "a", conversationId: "b/c" })).toBeUndefined();
+  });
+});
+
+describe("parseRule with any scenario string", () => {
+  it.each(BUILTIN_NAMES)("refuses %s with UNKNOWN_SCENARIO", (name) => {
+    expect(parseRule({ scenario: name }, valid)).toMatchObject({ ok: false, error: { key: "UNKNOWN_SCENARIO" } });
+  });
+
+  it("accepts a rule only with a valid scenario; anything else is UNKNOWN_SCENARIO", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.constantFrom(...BUILTIN_NAMES, ...SCENARIOS)), (name) => {
+        const parsed = parseRule({ scenario: name }, valid);
+        if (parsed.ok) expect(SCENARIOS).toContain(parsed.rule.scenario);
+        else expect(parsed.error.key).toBe("UNKNOWN_SCENARIO");
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -1,11 +1,14 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   decideScenario,
   parseScenario,
   type RequestFacts,
+  SCENARIOS,
   type Scenario,
   scenarioFromPrefer,
 } from "../../mock/scenario.ts";
+import { BUILTIN_NAMES } from "../helpers/builtin-names.ts";
 
 const facts = (extra: Partial<RequestFacts> = {}): RequestFacts => ({ conversationId: "conv-1", ...extra });
 
@@ -123,5 +126,71 @@ describe("parseScenario", () => {
     ["", undefined],
   ])("reads %j as %j", (name, want) => {
     expect(parseScenario(name)).toBe(want);
+  });
+});
+
+describe("names of built-in object properties", () => {
+  it.each(BUILTIN_NAMES)("%s is not a scenario, a status code or an example", (name) => {
+    expect(parseScenario(name)).toBeUndefined();
+    expect(scenarioFromPrefer(`code=${name}`)).toEqual({ error: expect.stringContaining(`Unknown code "${name}"`) });
+    expect(scenarioFromPrefer(`example=${name}`)).toEqual({
+      error: expect.stringContaining(`Unknown example "${name}"`),
+    });
+    expect(decideScenario(facts({ scenarioHeader: name }), undefined, "active")).toMatchObject({ ok: false });
+  });
+
+  it.each(BUILTIN_NAMES)("a conversationId starting with %s is not a magic id", (name) => {
+    expect(decideScenario(facts({ conversationId: name }), undefined, "active")).toEqual({
+      ok: true,
+      scenario: "active",
+      source: "default",
+    });
+  });
+});
+
+// Any string drawn, built-in property names and the valid names among them, ends in a valid scenario or a refusal.
+const anyName = fc.oneof(
+  fc.string(),
+  fc.string({ unit: "binary" }),
+  fc.constantFrom(...BUILTIN_NAMES, ...SCENARIOS, "200", "401", "404", "500", "notFound", "serverError"),
+  fc.constantFrom(...BUILTIN_NAMES).map((name) => ` ${name.toUpperCase()} `),
+);
+const isScenario = (value: unknown) => (SCENARIOS as readonly unknown[]).includes(value);
+
+describe("any string as a scenario", () => {
+  it("parseScenario yields a valid scenario or undefined", () => {
+    fc.assert(
+      fc.property(anyName, (name) => {
+        const scenario = parseScenario(name);
+        expect(scenario === undefined || isScenario(scenario)).toBe(true);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it("a Prefer value yields a valid scenario, a refusal, or nothing", () => {
+    fc.assert(
+      fc.property(anyName, fc.constantFrom("code", "example"), (name, key) => {
+        const read = scenarioFromPrefer(`${key}=${name}`);
+        if (read === undefined || "error" in read) return;
+        expect(isScenario(read.scenario)).toBe(true);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it("the decision is a valid scenario or a refusal, whatever the header, Prefer and id", () => {
+    fc.assert(
+      fc.property(fc.option(anyName), fc.option(anyName), anyName, (header, prefer, id) => {
+        const decision = decideScenario(
+          { conversationId: id, scenarioHeader: header ?? undefined, prefer: prefer ?? undefined },
+          undefined,
+          "active",
+        );
+        if (decision.ok) expect(isScenario(decision.scenario)).toBe(true);
+        else expect(decision.message).toMatch(/^Unknown /);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
