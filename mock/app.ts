@@ -225,22 +225,20 @@ export function createMockApp(options: MockOptions = {}): MockApp {
       scenarioHeader: req.get("x-fake-jelou-scenario"),
       prefer: req.get("prefer"),
     };
+    // Jelou's gateway refuses bad credentials before anything else: a 401 wins over every scenario and comes at once,
+    // whatever the fake's directives (delays included) say, since a refused request would never reach them.
+    if (!credentials.ok) return respond(res, state, ids, facts, false);
     const delay = requestDelay(req.get("x-fake-jelou-delay"), delayMs);
-    // Jelou's gateway refuses bad credentials before anything else: a 401 wins over every scenario, and over every
-    // directive of the fake, which a refused request would never reach.
-    if (credentials.ok) {
-      if ("error" in delay) return sendFakeError(res, "INVALID_DELAY", delay.error);
-      const directive = decideScenario(facts, undefined, defaultScenario);
-      if (!directive.ok) return sendFakeError(res, "UNKNOWN_SCENARIO", directive.message);
-    }
-    const ms = "ms" in delay ? delay.ms : delayMs;
+    if ("error" in delay) return sendFakeError(res, "INVALID_DELAY", delay.error);
+    const directive = decideScenario(facts, undefined, defaultScenario);
+    if (!directive.ok) return sendFakeError(res, "UNKNOWN_SCENARIO", directive.message);
     // Synchronous unless there is a delay: no promise on the hot path.
-    if (ms > 0) {
-      return sleep(ms).then(() => {
-        if (!res.destroyed) respond(res, state, ids, facts, credentials.ok);
+    if (delay.ms > 0) {
+      return sleep(delay.ms).then(() => {
+        if (!res.destroyed) respond(res, state, ids, facts, true);
       });
     }
-    respond(res, state, ids, facts, credentials.ok);
+    respond(res, state, ids, facts, true);
   });
 
   function respond(

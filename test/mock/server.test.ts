@@ -179,6 +179,28 @@ describe("auth", () => {
     expect((await get(server, path("p", "c"), headers)).status).toBe(401);
   });
 
+  // Bounded well below the 60 s delay asked for: a refused request that honoured it would abort here.
+  it("answers 401 at once to a request without credentials that asks for a delay", async () => {
+    const reply = await fetch(`${server.url}${path("p", "c")}`, {
+      headers: { "X-Fake-Jelou-Delay": "60000" },
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(reply.status).toBe(401);
+  });
+
+  it("answers 401 at once to a refused request when the server has a default delay, and delays accepted ones", async () => {
+    const s = await start({ delayMs: 60_000, apiKeys: ["key-1"] });
+    for (const headers of [{}, { "x-api-key": "wrong-key" }] as Record<string, string>[]) {
+      const reply = await fetch(`${s.url}${path("p", "c")}`, { headers, signal: AbortSignal.timeout(10_000) });
+      expect(reply.status).toBe(401);
+    }
+    const accepted = fetch(`${s.url}${path("p", "c")}`, {
+      headers: { "x-api-key": "key-1" },
+      signal: AbortSignal.timeout(500),
+    });
+    await expect(accepted).rejects.toThrow(/aborted|timeout/i);
+  });
+
   it("accepts any key or well-formed Basic pair by default", async () => {
     expect((await get(server, path("p", "c"), { "x-api-key": "anything" })).status).toBe(200);
     expect((await get(server, path("p", "c"), basic("client:secret"))).status).toBe(200);
