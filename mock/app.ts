@@ -18,7 +18,14 @@ import {
 import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "./error-bodies.ts";
 import { Journal, type JournalEntry } from "./journal.ts";
 import { LruCache } from "./lru-cache.ts";
-import { applyOverrides, type ConversationRule, parseRule, RuleStore, type StoredRule } from "./rules.ts";
+import {
+  applyOverrides,
+  type ConversationRule,
+  lifecycleViolations,
+  parseRule,
+  RuleStore,
+  type StoredRule,
+} from "./rules.ts";
 import { decideScenario, parseScenario, type Scenario, unknownScenarioMessage } from "./scenario.ts";
 import { readMockSpecData } from "./spec-data.ts";
 
@@ -130,9 +137,11 @@ export function createMockApp(options: MockOptions = {}): MockApp {
 
   // One path for the library API and the admin API, so that both accept and refuse exactly the same rules.
   const putRule = (ids: ConversationIds, body: unknown): PutRuleResult => {
-    const parsed = parseRule(body, (state, overrides) =>
-      validator.validateSchema("Conversation", applyOverrides(buildConversation(context, ids, state), overrides)),
-    );
+    const parsed = parseRule(body, (state, overrides) => {
+      const merged = applyOverrides(buildConversation(context, ids, state), overrides);
+      const violations = validator.validateSchema("Conversation", merged);
+      return violations.length > 0 ? violations : lifecycleViolations(merged, overrides);
+    });
     if (!parsed.ok) return { ok: false, ...parsed.error };
     if (!rules.set(ids, parsed.rule)) {
       return {

@@ -53,6 +53,39 @@ export function applyOverrides<T>(generated: T, overrides: unknown): T {
   return merged as T;
 }
 
+// The order a conversation's dates always keep, earliest first, as JSON pointers into the conversation.
+const LIFECYCLE = ["/User/createdAt", "/startAt", "/endAt"] as const;
+
+/**
+ * The fake's lifecycle invariant, `User.createdAt <= startAt <= endAt`, checked on a conversation with overrides merged
+ * in. A pair out of order is reported on the field the overrides set (the later one when they set both).
+ */
+export function lifecycleViolations(conversation: unknown, overrides: unknown): SchemaViolation[] {
+  const at = (pointer: string, from: unknown): unknown =>
+    pointer
+      .split("/")
+      .slice(1)
+      .reduce<unknown>((node, key) => (isPlainObject(node) && Object.hasOwn(node, key) ? node[key] : undefined), from);
+  const dates = LIFECYCLE.map((pointer) => {
+    const value = at(pointer, conversation);
+    return { pointer, value, ms: typeof value === "string" ? Date.parse(value) : Number.NaN };
+  }).filter((date) => !Number.isNaN(date.ms));
+  const violations: SchemaViolation[] = [];
+  for (const [i, later] of dates.entries()) {
+    const earlier = dates[i - 1];
+    if (!earlier || earlier.ms <= later.ms) continue;
+    const named = at(later.pointer, overrides) !== undefined || at(earlier.pointer, overrides) === undefined;
+    const [field, other, relation] = named ? [later, earlier, "before"] : [earlier, later, "after"];
+    violations.push({
+      pointer: field.pointer,
+      keyword: "lifecycle",
+      message: `must not be ${relation} ${other.pointer.slice(1).replace("/", ".")} (${String(field.value)} is ${relation} ${String(other.value)})`,
+      params: { other: other.pointer },
+    });
+  }
+  return violations;
+}
+
 /**
  * Reads an admin rule body `{scenario, conversation?}`. `check` validates the merged conversation against the spec
  * for the rule's state; it is called only when overrides are given for `active` or `closed`.

@@ -272,6 +272,21 @@ describe("/__admin/conversations", () => {
     ],
     ["the override sets _id", { scenario: "closed", conversation: { _id: "other" } }, "conversation._id"],
     [
+      "a closed conversation would start after it ended",
+      { scenario: "closed", conversation: { startAt: "2030-01-01T00:00:00Z", endAt: "2020-01-01T00:00:00Z" } },
+      "conversation.endAt",
+    ],
+    [
+      "the start moves past the generated end",
+      { scenario: "closed", conversation: { startAt: "2099-01-01T00:00:00Z" } },
+      "conversation.startAt",
+    ],
+    [
+      "the user would be created after the conversation started",
+      { scenario: "active", conversation: { User: { createdAt: "2099-01-01T00:00:00Z" } } },
+      "conversation.User.createdAt",
+    ],
+    [
       "overrides are given for an error scenario",
       { scenario: "not-found", conversation: { roomId: "r" } },
       "conversation",

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyOverrides, parseRule, RuleStore } from "../../mock/rules.ts";
+import { applyOverrides, lifecycleViolations, parseRule, RuleStore } from "../../mock/rules.ts";
 import { SCENARIOS } from "../../mock/scenario.ts";
 import type { SchemaViolation } from "../../spec/schema-validator.ts";
 import { BUILTIN_NAMES } from "../helpers/builtin-names.ts";
@@ -126,5 +126,51 @@ describe("parseRule with any scenario string", () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe("lifecycleViolations (User.createdAt <= startAt <= endAt)", () => {
+  const closed = (startAt: string, endAt: string, createdAt = "2019-01-01T00:00:00.000Z") => ({
+    startAt,
+    endAt,
+    User: { createdAt },
+  });
+
+  it.each<[string, unknown, unknown, string[]]>([
+    ["dates in order", closed("2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z"), {}, []],
+    ["equal dates", closed("2020-01-01T00:00:00Z", "2020-01-01T00:00:00Z"), {}, []],
+    [
+      "startAt after endAt, both overridden: startAt's partner endAt is named",
+      closed("2030-01-01T00:00:00Z", "2020-01-01T00:00:00Z"),
+      { startAt: "2030-01-01T00:00:00Z", endAt: "2020-01-01T00:00:00Z" },
+      ["/endAt"],
+    ],
+    [
+      "startAt overridden past the generated endAt: startAt is named",
+      closed("2030-01-01T00:00:00Z", "2020-01-01T00:00:00Z"),
+      { startAt: "2030-01-01T00:00:00Z" },
+      ["/startAt"],
+    ],
+    [
+      "a user created after the conversation started",
+      closed("2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z", "2021-01-01T00:00:00Z"),
+      { User: { createdAt: "2021-01-01T00:00:00Z" } },
+      ["/User/createdAt"],
+    ],
+    [
+      "an active conversation (no endAt) with startAt after User.createdAt",
+      { startAt: "2020-01-01T00:00:00Z", User: { createdAt: "2019-01-01T00:00:00Z" } },
+      {},
+      [],
+    ],
+  ])("%s", (_title, conversation, overrides, pointers) => {
+    expect(lifecycleViolations(conversation, overrides).map((v) => v.pointer)).toEqual(pointers);
+  });
+
+  it("says which field and which bound, with both values", () => {
+    const [violation] = lifecycleViolations(closed("2030-01-01T00:00:00Z", "2020-01-01T00:00:00Z"), {
+      startAt: "2030-01-01T00:00:00Z",
+    });
+    expect(violation?.message).toBe("must not be after endAt (2030-01-01T00:00:00Z is after 2020-01-01T00:00:00Z)");
   });
 });
