@@ -3,7 +3,13 @@
 import { readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import express, { type ErrorRequestHandler, type Express, type Request, type Response } from "express";
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type NextFunction,
+  type Request,
+  type Response,
+} from "express";
 import { stringify } from "yaml";
 import { loadSpec, type OpenApiDocument, SPEC_PATH } from "../spec/load-spec.ts";
 import { createSpecValidator } from "../spec/schema-validator.ts";
@@ -195,6 +201,15 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     app.use("/__admin", adminRouter(control, putRule, spec, specText));
   }
 
+  const authenticate = (req: Request, state: RequestState) => {
+    const credentials = checkCredentials(
+      { apiKey: req.get("x-api-key"), authorization: req.get("authorization") },
+      auth,
+    );
+    state.auth = credentials.ok ? credentials.kind : credentials.kind === "none" ? "none" : "invalid";
+    return credentials;
+  };
+
   app.use((req, res, next) => {
     const started = performance.now();
     const state: RequestState = { auth: "none" };
@@ -224,11 +239,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     const ids = { projectId: req.params.projectId, conversationId: req.params.conversationId };
     state.ids = ids;
 
-    const credentials = checkCredentials(
-      { apiKey: req.get("x-api-key"), authorization: req.get("authorization") },
-      auth,
-    );
-    state.auth = credentials.ok ? credentials.kind : credentials.kind === "none" ? "none" : "invalid";
+    const credentials = authenticate(req, state);
     const facts = {
       conversationId: ids.conversationId,
       scenarioHeader: req.get("x-fake-jelou-scenario"),
@@ -314,6 +325,15 @@ export function createMockApp(options: MockOptions = {}): MockApp {
       "ROUTE_NOT_FOUND",
       `No route for ${req.method} ${req.path}. The fake serves GET {prefix}/v1/external-support/{projectId}/conversations/{conversationId} with prefix /jelouapi, /platform or none.`,
     );
+  });
+  // The router decodes the ids before any handler runs, so a path that is not percent-encoding fails there; the
+  // credentials are still judged first, as Jelou's gateway judges them before it reads the path.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    const state = res.locals.fakeJelou as RequestState | undefined;
+    if (!(err instanceof URIError) || !state || authenticate(req, state).ok) return next(err);
+    state.scenario = "unauthorized";
+    const error = errorBodies.unauthorized;
+    res.status(error.status).type("application/json").send(error.text);
   });
   app.use(errorHandler);
   return { app, control };
@@ -439,6 +459,13 @@ const errorHandler: ErrorRequestHandler = (
   if (res.headersSent) {
     res.destroy();
     return;
+  }
+  if (err instanceof URIError) {
+    return sendFakeError(
+      res,
+      "INVALID_PATH_ENCODING",
+      "The path is not valid percent-encoding: each % must start an escape of two hex digits, and the escaped bytes must be UTF-8.",
+    );
   }
   if (err.type === "entity.parse.failed")
     return sendFakeError(res, "INVALID_BODY", `Malformed JSON body: ${err.message}.`);

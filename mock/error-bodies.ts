@@ -25,6 +25,8 @@ export const FAKE_ERRORS = {
   URI_TOO_LONG: { status: 414, es: "La URL es demasiado larga." },
   HEADERS_TOO_LARGE: { status: 431, es: "Los encabezados son demasiado grandes." },
   MALFORMED_REQUEST: { status: 400, es: "Solicitud HTTP mal formada." },
+  INVALID_PATH_ENCODING: { status: 400, es: "La ruta no es una codificación porcentual válida." },
+  EXPECTATION_FAILED: { status: 417, es: "No se puede cumplir la expectativa." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, es: "Tipo de contenido no soportado." },
   INTERNAL_ERROR: { status: 500, es: "Error interno de fake-jelou." },
 } as const;

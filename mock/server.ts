@@ -84,6 +84,17 @@ function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }
   );
 }
 
+// A refusal made before the app sees the request: in the envelope, and the connection is not reused.
+function refuse(res: ServerResponse, key: FakeErrorKey, message: string): void {
+  const body = JSON.stringify(fakeErrorBody(key, message));
+  res.shouldKeepAlive = false;
+  res.writeHead(FAKE_ERRORS[key].status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
 /** Starts the fake Jelou and resolves once it listens. */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const {
@@ -104,8 +115,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       requestTimeout: Math.max(requestTimeoutMs, headersTimeoutMs),
       // How often Node looks for connections past those timeouts (its default, 30 s, would let them linger).
       connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
+      // Node's own refusal is a bare 400; the fake refuses in Jelou's envelope below.
+      requireHostHeader: false,
     },
     (req, res) => {
+      if (req.httpVersion === "1.1" && req.headers.host === undefined) {
+        refuse(res, "MALFORMED_REQUEST", "An HTTP/1.1 request must carry a Host header.");
+        return;
+      }
       if (closing) {
         res.shouldKeepAlive = false;
       } else {
@@ -116,6 +133,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     },
   );
   server.on("clientError", answerClientError);
+  // Without a listener Node answers an unknown Expect with a bare 417; 100-continue is still Node's to answer.
+  server.on("checkExpectation", (_req, res) => {
+    refuse(res, "EXPECTATION_FAILED", "The fake cannot meet the request's Expect header; only 100-continue is.");
+  });
   try {
     server.listen(port, host);
     await once(server, "listening");

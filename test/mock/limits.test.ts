@@ -50,6 +50,32 @@ describe("limits", () => {
     expect(envelopeKey(reply.body)).toBe("MALFORMED_REQUEST");
   });
 
+  it("answers an HTTP/1.1 request without a Host header with a 400 envelope", async () => {
+    const reply = await rawRequest(server.port, `GET ${PATH} HTTP/1.1\r\nx-api-key: k\r\n\r\n`);
+    expect(reply.status).toBe(400);
+    expect(envelopeKey(reply.body)).toBe("MALFORMED_REQUEST");
+    expect(JSON.parse(reply.body).error.description).toMatch(/Host header/);
+    expect(reply.headers.connection).toBe("close");
+  });
+
+  it("answers an Expect it cannot meet with a 417 envelope", async () => {
+    const reply = await rawRequest(
+      server.port,
+      `GET ${PATH} HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\nExpect: 999-x\r\nConnection: close\r\n\r\n`,
+    );
+    expect(reply.status).toBe(417);
+    expect(envelopeKey(reply.body)).toBe("EXPECTATION_FAILED");
+  });
+
+  it("still honours Expect: 100-continue", async () => {
+    const reply = await rawRequest(
+      server.port,
+      `GET ${PATH} HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+    );
+    expect(reply.status).toBe(100);
+    expect(reply.body).toContain("HTTP/1.1 200 OK");
+  });
+
   it("cuts off a slow-loris client that never finishes its headers", async () => {
     const slow = `GET ${PATH} HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\n${"x-pad: y\r\n".repeat(200)}`;
     const reply = await rawRequest(server.port, slow, { timeoutMs: 15_000, drip: { pieces: 200, everyMs: 50 } });

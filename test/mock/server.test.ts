@@ -358,10 +358,34 @@ describe("edges", () => {
     },
   );
 
-  it("answers a malformed percent-encoding with a 400 envelope, not a 500", async () => {
-    const reply = await get(server, "/jelouapi/v1/external-support/%E0%A4%A/conversations/c");
-    expect(reply.status).toBe(400);
-    expect(validator.validateSchema("ErrorEnvelope", reply.body)).toEqual([]);
+  describe("a path that is not valid percent-encoding", () => {
+    const BAD = ["%zz", "%C0%AF", "%FF%FE", "%E0%A4%A", "%"];
+
+    it.each(BAD)("%s with a key: 400 INVALID_PATH_ENCODING saying so, in either id", async (segment) => {
+      for (const url of [
+        `/jelouapi/v1/external-support/${segment}/conversations/c`,
+        `/jelouapi/v1/external-support/p/conversations/${segment}`,
+      ]) {
+        const reply = await get(server, url);
+        expect(reply.status, url).toBe(400);
+        expect(validator.validateSchema("ErrorEnvelope", reply.body)).toEqual([]);
+        expect(reply.body.error.key).toBe("INVALID_PATH_ENCODING");
+        expect(reply.body.error.description).toMatch(/not valid percent-encoding/);
+        expect(reply.text).not.toContain("Failed to decode param");
+      }
+    });
+
+    it.each(BAD)("%s without credentials: 401 first, as for any refused request", async (segment) => {
+      const reply = await get(server, `/jelouapi/v1/external-support/p/conversations/${segment}`, {});
+      expect(reply.status).toBe(401);
+      expectSpecValid(401, reply.headers.get("content-type"), reply.body);
+    });
+
+    it("in an admin path: 400 INVALID_PATH_ENCODING", async () => {
+      const reply = await get(server, "/__admin/conversations/%zz/c");
+      expect(reply.status).toBe(400);
+      expect(reply.body.error.key).toBe("INVALID_PATH_ENCODING");
+    });
   });
 
   it("journals conversation requests without any credential", async () => {
