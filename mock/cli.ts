@@ -5,7 +5,7 @@ import { MAX_DELAY_MS, MockConfigError } from "./app.ts";
 import { type BasicCredential, parseBasicPair } from "./auth.ts";
 import { formatRequestLine, LOG_LEVELS, type LogLevel } from "./request-log.ts";
 import { MAGIC_ID_PREFIXES, parseScenario, SCENARIOS, type Scenario, STATUS_ALIASES } from "./scenario.ts";
-import { MockListenError, startMockServer } from "./server.ts";
+import { MAX_SHUTDOWN_GRACE_MS, MockListenError, startMockServer } from "./server.ts";
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
@@ -87,6 +87,12 @@ function program(): Command {
           .default(0)
           .argParser(integer("--delay", 0, MAX_DELAY_MS)),
       )
+      .addOption(
+        new Option("--shutdown-grace <ms>", "on SIGTERM/SIGINT, how long requests in flight may take to finish")
+          .env("FAKE_JELOU_SHUTDOWN_GRACE_MS")
+          .default(5_000)
+          .argParser(integer("--shutdown-grace", 0, MAX_SHUTDOWN_GRACE_MS)),
+      )
       .addOption(new Option("--no-admin", "do not serve the admin API under /__admin"))
       .addOption(
         new Option("--log-level <level>", "request logging")
@@ -125,6 +131,7 @@ interface CliOptions {
   apiKey?: string[];
   basic?: string[];
   delay: number;
+  shutdownGrace: number;
   admin: boolean;
   logLevel: LogLevel;
   journalSize: number;
@@ -168,6 +175,7 @@ async function main(argv: string[]): Promise<void> {
     apiKeys: auth.apiKeys,
     basic: auth.basic,
     delayMs: options.delay,
+    shutdownGraceMs: options.shutdownGrace,
     admin: options.admin,
     journalLimit: options.journalSize,
     ...(options.now !== undefined && { now: options.now }),
@@ -192,7 +200,9 @@ async function main(argv: string[]): Promise<void> {
       process.exit(EXIT_FAILURE);
     }
     stopping = true;
-    console.log(`fake-jelou: ${signal} received, finishing in-flight requests.`);
+    console.log(
+      `fake-jelou: ${signal} received, finishing in-flight requests (connections still open in ${options.shutdownGrace} ms are closed).`,
+    );
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -14,4 +14,10 @@ export type { BasicCredential } from "./auth.ts";
 export type { JournalEntry } from "./journal.ts";
 export type { ConversationOverrides, ConversationRule, StoredRule } from "./rules.ts";
 export { MAGIC_ID_PREFIXES, SCENARIOS, type Scenario, STATUS_ALIASES } from "./scenario.ts";
-export { MockListenError, type MockServer, type MockServerOptions, startMockServer } from "./server.ts";
+export {
+  MAX_SHUTDOWN_GRACE_MS,
+  MockListenError,
+  type MockServer,
+  type MockServerOptions,
+  startMockServer,
+} from "./server.ts";

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { createServer, type Server, type ServerResponse, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { createMockApp, MAX_URL_LENGTH, type MockControl, type MockOptions } from "./app.ts";
+import { createMockApp, MAX_URL_LENGTH, MockConfigError, type MockControl, type MockOptions } from "./app.ts";
 import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "./error-bodies.ts";
 import type { JournalEntry } from "./journal.ts";
 import type { ConversationRule, StoredRule } from "./rules.ts";
@@ -17,7 +17,15 @@ export interface MockServerOptions extends MockOptions {
   headersTimeoutMs?: number;
   /** How long a client may take to send its whole request, in ms (default 30000). */
   requestTimeoutMs?: number;
+  /**
+   * On close, how long requests in flight may take to finish, in ms (default 5000, at most 600000); then every
+   * connection still open is destroyed, so a client that never completes its request cannot hold shutdown.
+   */
+  shutdownGraceMs?: number;
 }
+
+/** The longest shutdown grace period accepted. */
+export const MAX_SHUTDOWN_GRACE_MS = 600_000;
 
 /** A listening fake Jelou. */
 export interface MockServer {
@@ -40,7 +48,10 @@ export interface MockServer {
   requests(): JournalEntry[];
   /** Restores the startup state: default scenario, no rules, empty journal. */
   reset(): void;
-  /** Stops listening; in-flight requests finish, held `timeout` requests are dropped. Idempotent. */
+  /**
+   * Stops listening; in-flight requests finish within `shutdownGraceMs`, held `timeout` requests are dropped at once,
+   * and every connection still open after the grace period is destroyed. Idempotent.
+   */
   close(): Promise<void>;
   /** The underlying Node server, for tuning timeouts or attaching listeners. */
   server: Server;
@@ -102,8 +113,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     host = "127.0.0.1",
     headersTimeoutMs = 10_000,
     requestTimeoutMs = 30_000,
+    shutdownGraceMs = 5_000,
     ...appOptions
   } = options;
+  if (!Number.isInteger(shutdownGraceMs) || shutdownGraceMs < 0 || shutdownGraceMs > MAX_SHUTDOWN_GRACE_MS) {
+    throw new MockConfigError(
+      `shutdownGraceMs must be a whole number from 0 to ${MAX_SHUTDOWN_GRACE_MS}, not ${shutdownGraceMs}.`,
+    );
+  }
   const { app, control } = createMockApp(appOptions);
   let closing: Promise<void> | undefined;
   // Open responses: when shutdown begins, those not yet sent are told to close their connection (Connection: close),
@@ -173,7 +190,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         // Connection: close) instead of a reset.
         setImmediate(() =>
           setImmediate(() => {
-            server.close((error) => (error ? reject(error) : resolve()));
+            // server.close() also stops the checks behind the header and request timeouts: without a deadline of its
+            // own, a client that never completes a request would hold shutdown for as long as it stays connected.
+            const deadline = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);
+            server.close((error) => {
+              clearTimeout(deadline);
+              if (error) reject(error);
+              else resolve();
+            });
             server.closeIdleConnections();
           }),
         );

@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { request } from "node:http";
-import { createServer, type Server } from "node:net";
+import { connect, createServer, type Server } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -350,6 +350,25 @@ describe("SIGTERM", () => {
   });
 });
 
+describe("SIGTERM with a client that never completes a request", () => {
+  // The default grace period (5 s) is what a user gets: the process must end although the client stays connected.
+  it.each<[string, string[]]>([
+    ["the default grace period", []],
+    ["--shutdown-grace 200", ["--shutdown-grace", "200"]],
+  ])("exits 0 after %s", async (_title, args) => {
+    const cli = await startCli(args);
+    const { port } = new URL(cli.origin);
+    const socket = connect(Number(port), "127.0.0.1");
+    socket.on("error", () => {});
+    await once(socket, "connect");
+    socket.write("GET /jelouapi/v1/external-support/p/conversations/c HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api");
+    const socketClosed = once(socket, "close");
+    cli.child.kill("SIGTERM");
+    expect(await bounded(cli.exited, "the CLI to exit after SIGTERM")).toEqual({ code: 0, signal: null });
+    await socketClosed;
+  });
+});
+
 describe("bad usage", () => {
   const CASES = [
     ["an unknown flag", ["--port", "0", "--bogus"], {}, "--bogus"],
@@ -359,6 +378,7 @@ describe("bad usage", () => {
     ["FAKE_JELOU_SCENARIO=__proto__", ["--port", "0"], { FAKE_JELOU_SCENARIO: "__proto__" }, "FAKE_JELOU_SCENARIO"],
     ["a --port that is not a number", ["--port", "abc"], {}, "--port"],
     ["a --delay above the maximum", ["--port", "0", "--delay", "999999"], {}, "--delay"],
+    ["a --shutdown-grace above the maximum", ["--port", "0", "--shutdown-grace", "600001"], {}, "--shutdown-grace"],
     ["FAKE_JELOU_PORT that is not a number", [], { FAKE_JELOU_PORT: "abc" }, "FAKE_JELOU_PORT"],
     ["a --basic value without a secret", ["--port", "0", "--basic", "id-without-secret-XYZSECRET"], {}, "--basic"],
     ["a mistyped flag carrying a secret", ["--port", "0", "--basics=id:XYZSECRET"], {}, "--basics"],

@@ -324,6 +324,46 @@ describe("latency and faults", () => {
     expect(received).toContain("Connection: close");
   });
 
+  describe("shutdown with clients that never finish a request", () => {
+    const PARTIAL: [string, string][] = [
+      ["sends nothing", ""],
+      ["sends half a request line", "GET /jelouapi/v1/exter"],
+      ["sends half the headers", `GET ${path("p", "c")} HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-k`],
+      [
+        "sends half an admin body",
+        'PUT /__admin/scenario HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"scen',
+      ],
+    ];
+
+    it.each(PARTIAL)("close() ends after the grace period when a client %s", async (_title, bytes) => {
+      const s = await startMockServer({ port: 0, shutdownGraceMs: 200 });
+      const socket = connect(s.port, "127.0.0.1");
+      socket.on("error", () => {});
+      await once(socket, "connect");
+      if (bytes) socket.write(bytes);
+      const connections = () => new Promise<number>((resolve) => s.server.getConnections((_e, n) => resolve(n)));
+      await expect.poll(connections).toBe(1);
+      const socketClosed = once(socket, "close");
+      await s.close();
+      await socketClosed;
+    });
+
+    it("close() ends after the grace period while a delayed request is still waiting", async () => {
+      const s = await startMockServer({ port: 0, shutdownGraceMs: 200 });
+      const pending = fetch(`${s.url}${path("p", "c")}`, { headers: { ...KEY, "X-Fake-Jelou-Delay": "60000" } });
+      const failed = expect(pending).rejects.toThrow("fetch failed");
+      const connections = () => new Promise<number>((resolve) => s.server.getConnections((_e, n) => resolve(n)));
+      await expect.poll(connections).toBe(1);
+      await s.close();
+      await failed;
+    });
+
+    it("refuses a grace period that is not a whole number of ms from 0 to 600000", async () => {
+      await expect(startMockServer({ port: 0, shutdownGraceMs: -1 })).rejects.toThrow(MockConfigError);
+      await expect(startMockServer({ port: 0, shutdownGraceMs: 600_001 })).rejects.toThrow(/shutdownGraceMs/);
+    });
+  });
+
   it("applies a rule changed while the request was in its delay", async () => {
     const s = await start();
     const pending = get(s, path("p", "c"), { ...KEY, "X-Fake-Jelou-Delay": "300" });
