@@ -3,16 +3,11 @@
 import { readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import express, {
-  type ErrorRequestHandler,
-  type Express,
-  type NextFunction,
-  type Request,
-  type Response,
-} from "express";
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { stringify } from "yaml";
 import { loadSpec, type OpenApiDocument, SPEC_PATH } from "../spec/load-spec.ts";
 import { createSpecValidator } from "../spec/schema-validator.ts";
+import { adminRouter, type PutRuleResult } from "./admin-router.ts";
 import { type AuthConfig, type BasicCredential, checkCredentials } from "./auth.ts";
 import {
   buildConversation,
@@ -21,8 +16,9 @@ import {
   startOfUtcDay,
   successBody,
 } from "./conversation-factory.ts";
-import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "./error-bodies.ts";
-import { Journal, type JournalEntry } from "./journal.ts";
+import { errorHandler, sendFakeError } from "./http-errors.ts";
+import { Journal, type JournalEntry, MAX_JOURNAL_LIMIT } from "./journal.ts";
+import { DEFAULT_BUDGET_BYTES, MAX_BUDGET_BYTES, MAX_DELAY_MS, MAX_URL_LENGTH } from "./limits.ts";
 import { LruCache } from "./lru-cache.ts";
 import {
   applyOverrides,
@@ -49,10 +45,14 @@ export interface MockOptions {
   delayMs?: number;
   /** Serve the admin API under /__admin (default true). */
   admin?: boolean;
-  /** How many requests the journal keeps, newest first out (default 1000). */
+  /** How many requests the journal keeps, oldest dropped first (default 1000, at most 100000). */
   journalLimit?: number;
+  /** How many bytes of entries the journal keeps, oldest dropped first (default 32 MiB). */
+  journalBudgetBytes?: number;
   /** How many per-conversation rules may exist at once (default 10000). */
   ruleLimit?: number;
+  /** How many bytes of rules (each counted as its JSON) may exist at once (default 32 MiB). */
+  ruleBudgetBytes?: number;
   /** Generated dates lie before this instant (default: today's UTC midnight, so bodies are stable all day). */
   now?: Date | string | number;
   /** How many generated bodies are kept, by (state, projectId, conversationId), least recently used out (default 2000). */
@@ -65,18 +65,26 @@ export interface MockOptions {
   onRequest?: (entry: JournalEntry) => void;
 }
 
-/** Upper bound of --delay and X-Fake-Jelou-Delay, so no request can hang the fake for long. */
-export const MAX_DELAY_MS = 60_000;
-/** The longest request target accepted (path and query): longer ones get a 414 envelope. */
-export const MAX_URL_LENGTH = 8_192;
-/** The largest admin request body accepted. */
-export const ADMIN_BODY_LIMIT = "64kb";
 /** Path prefixes under which the conversation route answers: production, the docs' Markdown copies, Prism. */
 export const ROUTE_PREFIXES = ["/jelouapi", "/platform", ""] as const;
 
 /** A misuse of the library API (bad option or rule): a fault of the caller, thrown, with how to fix it. */
 export class MockConfigError extends Error {
   override name = "MockConfigError";
+}
+
+/** A slice of a listing: skip `offset` entries, then at most `limit` (default: all the rest). */
+export interface Page {
+  offset?: number;
+  limit?: number;
+}
+
+/** What the fake holds, against its bounds. */
+export interface MockStats {
+  requests: number;
+  requestBytes: number;
+  conversations: number;
+  conversationBytes: number;
 }
 
 /** Control over a running fake: what the admin API and the library API both drive. */
@@ -90,9 +98,12 @@ export interface MockControl {
   conversation(projectId: string, conversationId: string): StoredRule | undefined;
   /** Removes the rule of one conversation; false when it had none. */
   deleteConversation(projectId: string, conversationId: string): boolean;
-  conversations(): StoredRule[];
-  /** The journal, oldest first. */
-  requests(): JournalEntry[];
+  /** The rules, in the order they were first set; a page of them when `page` is given. */
+  conversations(page?: Page): StoredRule[];
+  /** The journal, oldest first; a page of it when `page` is given. */
+  requests(page?: Page): JournalEntry[];
+  /** How many requests and rules are held, and the bytes counted against their budgets. */
+  stats(): MockStats;
   clearRequests(): void;
   /** Restores the startup state: default scenario, no rules, empty journal. */
   reset(): void;
@@ -126,8 +137,14 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     anchor: anchorOf(options.now),
   };
   const timeoutHoldMs = whole("timeoutHoldMs", options.timeoutHoldMs ?? 60_000, 0, 2_147_483_647);
-  const journal = new Journal(whole("journalLimit", options.journalLimit ?? 1000, 0, 10_000_000));
-  const rules = new RuleStore(whole("ruleLimit", options.ruleLimit ?? 10_000, 0, 10_000_000));
+  const journal = new Journal(
+    whole("journalLimit", options.journalLimit ?? 1000, 0, MAX_JOURNAL_LIMIT),
+    whole("journalBudgetBytes", options.journalBudgetBytes ?? DEFAULT_BUDGET_BYTES, 0, MAX_BUDGET_BYTES),
+  );
+  const rules = new RuleStore(
+    whole("ruleLimit", options.ruleLimit ?? 10_000, 0, 10_000_000),
+    whole("ruleBudgetBytes", options.ruleBudgetBytes ?? DEFAULT_BUDGET_BYTES, 0, MAX_BUDGET_BYTES),
+  );
   let closing = false;
   // Generating with Faker costs more than everything else a request does: a body is built once per state and ids.
   // Buffers: off the V8 heap, already UTF-8, so a cached body costs neither GC work nor encoding when sent.
@@ -149,12 +166,16 @@ export function createMockApp(options: MockOptions = {}): MockApp {
       return violations.length > 0 ? violations : lifecycleViolations(merged, overrides);
     });
     if (!parsed.ok) return { ok: false, ...parsed.error };
-    if (!rules.set(ids, parsed.rule)) {
-      return {
-        ok: false,
-        key: "RULE_LIMIT_REACHED",
-        message: `the limit of ${rules.limit} rules is reached: delete rules (DELETE /__admin/conversations/...) or reset.`,
-      };
+    const stored = rules.set(ids, parsed.rule);
+    if (!stored.ok) {
+      const fix = "delete rules (DELETE /__admin/conversations/...) or reset";
+      return stored.refused === "count"
+        ? { ok: false, key: "RULE_LIMIT_REACHED", message: `the limit of ${rules.limit} rules is reached: ${fix}.` }
+        : {
+            ok: false,
+            key: "RULE_BUDGET_REACHED",
+            message: `the rules' byte budget of ${rules.budgetBytes} bytes (ruleBudgetBytes) would be exceeded: ${rules.bytes} bytes are in use; ${fix}.`,
+          };
     }
     return { ok: true, rule: rules.get(ids) as StoredRule };
   };
@@ -171,8 +192,14 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     },
     conversation: (projectId, conversationId) => rules.get({ projectId, conversationId }),
     deleteConversation: (projectId, conversationId) => rules.delete({ projectId, conversationId }),
-    conversations: () => rules.list(),
-    requests: () => journal.list(),
+    conversations: (page = {}) => rules.list(page.offset, page.limit),
+    requests: (page = {}) => journal.list(page.offset, page.limit),
+    stats: () => ({
+      requests: journal.size,
+      requestBytes: journal.bytes,
+      conversations: rules.size,
+      conversationBytes: rules.bytes,
+    }),
     clearRequests: () => journal.clear(),
     reset() {
       defaultScenario = initialScenario;
@@ -225,8 +252,8 @@ export function createMockApp(options: MockOptions = {}): MockApp {
         durationMs: Math.round((performance.now() - started) * 100) / 100,
         auth: state.auth,
       };
-      journal.add(entry);
-      options.onRequest?.(entry);
+      const stored = journal.add(entry);
+      options.onRequest?.(stored);
     });
     next();
   });
@@ -337,150 +364,6 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   });
   app.use(errorHandler);
   return { app, control };
-}
-
-type PutRuleResult =
-  | { ok: true; rule: StoredRule }
-  | { ok: false; key: FakeErrorKey; message: string; fields?: Record<string, string> };
-
-function adminRouter(
-  control: MockControl,
-  putRule: (ids: ConversationIds, body: unknown) => PutRuleResult,
-  spec: OpenApiDocument,
-  specText: string,
-): express.Router {
-  const router = express.Router();
-  const allow = (methods: string) => (_req: Request, res: Response) => {
-    res.set("Allow", methods);
-    sendFakeError(res, "METHOD_NOT_ALLOWED", `This admin route answers ${methods} only.`);
-  };
-  const jsonBody = express.json({ limit: ADMIN_BODY_LIMIT, strict: false });
-  const requireJson = (req: Request, res: Response, next: () => void) => {
-    if (!req.is("application/json")) {
-      sendFakeError(res, "UNSUPPORTED_MEDIA_TYPE", "Send the admin body as JSON with Content-Type: application/json.");
-      return;
-    }
-    next();
-  };
-
-  router.get("/health", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-  router.all("/health", allow("GET"));
-
-  router
-    .route("/scenario")
-    .get((_req, res) => {
-      res.json({ scenario: control.scenario() });
-    })
-    .put(requireJson, jsonBody, (req, res) => {
-      const body: unknown = req.body;
-      const name = typeof body === "object" && body !== null ? (body as { scenario?: unknown }).scenario : undefined;
-      if (typeof name !== "string") {
-        sendFakeError(res, "INVALID_BODY", 'The body must be {"scenario": "<name>"}.', {
-          scenario: "scenario is required and must be a string.",
-        });
-        return;
-      }
-      const scenario = parseScenario(name);
-      if (!scenario) {
-        sendFakeError(res, "UNKNOWN_SCENARIO", unknownScenarioMessage(name), {
-          scenario: unknownScenarioMessage(name),
-        });
-        return;
-      }
-      control.setScenario(scenario);
-      res.json({ scenario });
-    })
-    .all(allow("GET, PUT"));
-
-  router.get("/conversations", (_req, res) => {
-    res.json({ conversations: control.conversations() });
-  });
-  router.all("/conversations", allow("GET"));
-
-  router
-    .route("/conversations/:projectId/:conversationId")
-    .get((req, res) => {
-      const rule = control.conversation(req.params.projectId, req.params.conversationId);
-      if (rule) res.json(rule);
-      else sendFakeError(res, "RULE_NOT_FOUND", `No rule for ${req.params.projectId}/${req.params.conversationId}.`);
-    })
-    .put(requireJson, jsonBody, (req, res) => {
-      const result = putRule({ projectId: req.params.projectId, conversationId: req.params.conversationId }, req.body);
-      if (result.ok) res.json(result.rule);
-      else sendFakeError(res, result.key, result.message, result.fields);
-    })
-    .delete((req, res) => {
-      if (control.deleteConversation(req.params.projectId, req.params.conversationId)) res.status(204).end();
-      else sendFakeError(res, "RULE_NOT_FOUND", `No rule for ${req.params.projectId}/${req.params.conversationId}.`);
-    })
-    .all(allow("GET, PUT, DELETE"));
-
-  router
-    .route("/requests")
-    .get((_req, res) => {
-      res.json({ requests: control.requests() });
-    })
-    .delete((_req, res) => {
-      control.clearRequests();
-      res.status(204).end();
-    })
-    .all(allow("GET, DELETE"));
-
-  router.post("/reset", (_req, res) => {
-    control.reset();
-    res.json({ status: "reset", scenario: control.scenario() });
-  });
-  router.all("/reset", allow("POST"));
-
-  router.get("/openapi.yaml", (_req, res) => {
-    res.type("application/yaml").send(specText);
-  });
-  router.get("/openapi.json", (_req, res) => {
-    res.json(spec);
-  });
-  router.all(["/openapi.yaml", "/openapi.json"], allow("GET"));
-
-  router.use((req, res) => {
-    sendFakeError(res, "ROUTE_NOT_FOUND", `No admin route for ${req.method} /__admin${req.path}.`);
-  });
-  router.use(errorHandler);
-  return router;
-}
-
-// body-parser and the router mark their errors with `type` and a 4xx `status`; anything else is a bug of ours.
-const errorHandler: ErrorRequestHandler = (
-  err: { type?: string; status?: number; message?: string },
-  _req,
-  res,
-  _next,
-) => {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  if (err instanceof URIError) {
-    return sendFakeError(
-      res,
-      "INVALID_PATH_ENCODING",
-      "The path is not valid percent-encoding: each % must start an escape of two hex digits, and the escaped bytes must be UTF-8.",
-    );
-  }
-  if (err.type === "entity.parse.failed")
-    return sendFakeError(res, "INVALID_BODY", `Malformed JSON body: ${err.message}.`);
-  if (err.type === "entity.too.large")
-    return sendFakeError(res, "PAYLOAD_TOO_LARGE", `The body exceeds ${ADMIN_BODY_LIMIT}.`);
-  if (err.status === 415) return sendFakeError(res, "UNSUPPORTED_MEDIA_TYPE", `Unsupported body: ${err.message}.`);
-  if (typeof err.status === "number" && err.status >= 400 && err.status < 500) {
-    return sendFakeError(res, "INVALID_BODY", `Bad request: ${err.message ?? "unreadable request"}.`);
-  }
-  console.error("fake-jelou: unexpected error while serving a request:", err);
-  sendFakeError(res, "INTERNAL_ERROR", "fake-jelou failed unexpectedly; see its log. This is a bug of fake-jelou.");
-};
-
-function sendFakeError(res: Response, key: FakeErrorKey, message: string, fields?: Record<string, string>): void {
-  res.status(FAKE_ERRORS[key].status).json(fakeErrorBody(key, message, fields));
 }
 
 function requestDelay(header: string | undefined, fallback: number): { ms: number } | { error: string } {

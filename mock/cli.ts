@@ -1,8 +1,10 @@
 // The fake Jelou's command line: it parses flags and environment, then calls startMockServer. Nothing else.
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { SpecLoadError } from "../spec/load-spec.ts";
-import { MAX_DELAY_MS, MockConfigError } from "./app.ts";
+import { MockConfigError } from "./app.ts";
 import { type BasicCredential, parseBasicPair } from "./auth.ts";
+import { MAX_JOURNAL_LIMIT } from "./journal.ts";
+import { MAX_DELAY_MS } from "./limits.ts";
 import { formatRequestLine, LOG_LEVELS, type LogLevel } from "./request-log.ts";
 import { MAGIC_ID_PREFIXES, parseScenario, SCENARIOS, type Scenario, STATUS_ALIASES } from "./scenario.ts";
 import { MAX_SHUTDOWN_GRACE_MS, MockListenError, startMockServer } from "./server.ts";
@@ -104,7 +106,7 @@ function program(): Command {
         new Option("--journal-size <n>", "requests kept by GET /__admin/requests")
           .env("FAKE_JELOU_JOURNAL_SIZE")
           .default(1000)
-          .argParser(integer("--journal-size", 0, 1_000_000)),
+          .argParser(integer("--journal-size", 0, MAX_JOURNAL_LIMIT)),
       )
       .addOption(
         new Option("--now <date>", "generated dates lie before this instant (default: today's UTC midnight)")

@@ -17,6 +17,8 @@ export const FAKE_ERRORS = {
   INVALID_DELAY: { status: 400, es: "Retardo inválido." },
   INVALID_BODY: { status: 400, es: "Cuerpo de la solicitud inválido." },
   RULE_LIMIT_REACHED: { status: 409, es: "Se alcanzó el límite de reglas." },
+  RULE_BUDGET_REACHED: { status: 409, es: "Se alcanzó el límite de bytes de las reglas." },
+  INVALID_QUERY: { status: 400, es: "Parámetros de consulta inválidos." },
   ROUTE_NOT_FOUND: { status: 404, es: "Ruta no encontrada." },
   RULE_NOT_FOUND: { status: 404, es: "No existe una regla para esta conversación." },
   METHOD_NOT_ALLOWED: { status: 405, es: "Método no permitido." },

@@ -2,16 +2,17 @@
 
 export {
   createMockApp,
-  MAX_DELAY_MS,
-  MAX_URL_LENGTH,
   type MockApp,
   MockConfigError,
   type MockControl,
   type MockOptions,
+  type MockStats,
+  type Page,
   ROUTE_PREFIXES,
 } from "./app.ts";
 export type { BasicCredential } from "./auth.ts";
-export type { JournalEntry } from "./journal.ts";
+export { type JournalEntry, MAX_JOURNAL_FIELD_BYTES, MAX_JOURNAL_LIMIT } from "./journal.ts";
+export { DEFAULT_BUDGET_BYTES, MAX_BUDGET_BYTES, MAX_DELAY_MS, MAX_URL_LENGTH } from "./limits.ts";
 export type { ConversationOverrides, ConversationRule, StoredRule } from "./rules.ts";
 export { MAGIC_ID_PREFIXES, SCENARIOS, type Scenario, STATUS_ALIASES } from "./scenario.ts";
 export {

@@ -5,9 +5,12 @@ import type { Scenario, ScenarioSource } from "./scenario.ts";
 export interface JournalEntry {
   time: string;
   method: string;
+  /** The path, cut to its first {@link MAX_JOURNAL_FIELD_BYTES} bytes (then `truncated` is set). */
   path: string;
   projectId?: string;
   conversationId?: string;
+  /** Set when the path or an id was longer than {@link MAX_JOURNAL_FIELD_BYTES} bytes and is stored cut. */
+  truncated?: true;
   scenario?: Scenario;
   scenarioSource?: ScenarioSource;
   /** null when no response was sent (the reset and timeout scenarios, or a client that left). */
@@ -17,28 +20,100 @@ export interface JournalEntry {
   auth: AuthKind | "none" | "invalid";
 }
 
-/** The newest `limit` requests, oldest first; a ring buffer, so recording costs the same when it is full. */
+/** The most a journal entry keeps of a path or an id, in UTF-8 bytes. */
+export const MAX_JOURNAL_FIELD_BYTES = 1_024;
+/** The most entries a journal may be set to keep. */
+export const MAX_JOURNAL_LIMIT = 100_000;
+/** Bytes counted for an entry besides its path and ids: time, method, scenario, status and the rest. */
+const ENTRY_OVERHEAD_BYTES = 256;
+
+/** The longest prefix of `text` that fits in `maxBytes` of UTF-8, never splitting a character. */
+export function cutUtf8(text: string, maxBytes: number): string {
+  if (text.length <= maxBytes / 3 || Buffer.byteLength(text) <= maxBytes) return text;
+  let cut = text.slice(0, maxBytes);
+  while (Buffer.byteLength(cut) > maxBytes) cut = cut.slice(0, -1);
+  // A lone high surrogate at the end is half a character.
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
+/** An entry with its path and ids cut to {@link MAX_JOURNAL_FIELD_BYTES}, marked `truncated` when anything was cut. */
+export function boundedEntry(entry: JournalEntry): JournalEntry {
+  const path = cutUtf8(entry.path, MAX_JOURNAL_FIELD_BYTES);
+  const projectId = entry.projectId === undefined ? undefined : cutUtf8(entry.projectId, MAX_JOURNAL_FIELD_BYTES);
+  const conversationId =
+    entry.conversationId === undefined ? undefined : cutUtf8(entry.conversationId, MAX_JOURNAL_FIELD_BYTES);
+  if (path === entry.path && projectId === entry.projectId && conversationId === entry.conversationId) return entry;
+  return {
+    ...entry,
+    path,
+    ...(projectId !== undefined && { projectId }),
+    ...(conversationId !== undefined && { conversationId }),
+    truncated: true,
+  };
+}
+
+function sizeOf(entry: JournalEntry): number {
+  return (
+    ENTRY_OVERHEAD_BYTES +
+    Buffer.byteLength(entry.path) +
+    Buffer.byteLength(entry.projectId ?? "") +
+    Buffer.byteLength(entry.conversationId ?? "")
+  );
+}
+
+/**
+ * The newest requests, oldest first, within a count and a byte budget: the oldest go first when either is exceeded.
+ * A queue with a moving head, so recording costs the same when it is full.
+ */
 export class Journal {
   readonly limit: number;
-  #ring: JournalEntry[] = [];
-  #next = 0;
-  constructor(limit: number) {
+  readonly budgetBytes: number;
+  #entries: (JournalEntry | undefined)[] = [];
+  #sizes: number[] = [];
+  #head = 0;
+  #bytes = 0;
+  constructor(limit: number, budgetBytes: number) {
     this.limit = limit;
+    this.budgetBytes = budgetBytes;
   }
 
-  add(entry: JournalEntry): void {
-    if (this.limit === 0) return;
-    if (this.#ring.length < this.limit) this.#ring.push(entry);
-    else this.#ring[this.#next] = entry;
-    this.#next = (this.#next + 1) % this.limit;
+  /** Records an entry, cut to the journal's field limit; returns the entry as stored. */
+  add(entry: JournalEntry): JournalEntry {
+    const stored = boundedEntry(entry);
+    if (this.limit === 0) return stored;
+    const size = sizeOf(stored);
+    this.#entries.push(stored);
+    this.#sizes.push(size);
+    this.#bytes += size;
+    while (this.size > this.limit || (this.#bytes > this.budgetBytes && this.size > 1)) {
+      this.#bytes -= this.#sizes[this.#head] ?? 0;
+      this.#entries[this.#head] = undefined;
+      this.#head++;
+    }
+    // Evicted slots hold nothing; they are dropped once they are half the array, which keeps adding O(1) amortised.
+    if (this.#head > 1_024 && this.#head * 2 > this.#entries.length) {
+      this.#entries = this.#entries.slice(this.#head);
+      this.#sizes = this.#sizes.slice(this.#head);
+      this.#head = 0;
+    }
+    return stored;
   }
-  list(): JournalEntry[] {
-    return this.#ring.length < this.limit
-      ? [...this.#ring]
-      : [...this.#ring.slice(this.#next), ...this.#ring.slice(0, this.#next)];
+  get size(): number {
+    return this.#entries.length - this.#head;
+  }
+  /** The bytes the journal counts for its entries now. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+  /** Entries oldest first, from `offset`, at most `limit` of them. */
+  list(offset = 0, limit = Number.POSITIVE_INFINITY): JournalEntry[] {
+    const start = this.#head + offset;
+    return this.#entries.slice(start, Math.min(this.#entries.length, start + limit)) as JournalEntry[];
   }
   clear(): void {
-    this.#ring = [];
-    this.#next = 0;
+    this.#entries = [];
+    this.#sizes = [];
+    this.#head = 0;
+    this.#bytes = 0;
   }
 }

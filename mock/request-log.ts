@@ -8,7 +8,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export function formatRequestLine(entry: JournalEntry, level: LogLevel): string | undefined {
   if (level === "silent") return undefined;
   const status = entry.status ?? "-";
-  const line = `${entry.method} ${entry.path} ${status} ${entry.scenario ?? "-"} ${entry.durationMs}ms`;
+  const path = entry.truncated ? `${entry.path}…` : entry.path;
+  const line = `${entry.method} ${path} ${status} ${entry.scenario ?? "-"} ${entry.durationMs}ms`;
   if (level === "info") return line;
   return `${line} source=${entry.scenarioSource ?? "-"} auth=${entry.auth}`;
 }

@@ -149,32 +149,65 @@ function fieldPath(v: SchemaViolation): string {
   return `${v.pointer}${missing}`.split("/").join(".");
 }
 
-/** Per-conversation rules, bounded so a runaway test cannot grow the server without limit. */
+/** Why a rule was not stored: the store holds as many rules, or as many bytes of rules, as it may. */
+export type RuleStoreRefusal = "count" | "bytes";
+
+/**
+ * Per-conversation rules, bounded by count and by bytes (each rule counted as the UTF-8 bytes of its JSON), so a
+ * runaway test can grow the server neither by many rules nor by large ones.
+ */
 export class RuleStore {
-  readonly #rules = new Map<string, StoredRule>();
+  readonly #rules = new Map<string, { rule: StoredRule; bytes: number }>();
+  #bytes = 0;
   readonly limit: number;
-  constructor(limit: number) {
+  readonly budgetBytes: number;
+  constructor(limit: number, budgetBytes: number) {
     this.limit = limit;
+    this.budgetBytes = budgetBytes;
   }
 
-  /** Stores a rule; false when the store is full and the rule is new. */
-  set(ids: ConversationIds, rule: ConversationRule): boolean {
+  /** Stores a rule, replacing the conversation's previous one; says which bound refused it otherwise. */
+  set(ids: ConversationIds, rule: ConversationRule): { ok: true } | { ok: false; refused: RuleStoreRefusal } {
     const key = keyOf(ids);
-    if (!this.#rules.has(key) && this.#rules.size >= this.limit) return false;
-    this.#rules.set(key, { ...ids, ...rule });
-    return true;
+    const previous = this.#rules.get(key);
+    if (!previous && this.#rules.size >= this.limit) return { ok: false, refused: "count" };
+    const stored: StoredRule = { ...ids, ...rule };
+    const bytes = Buffer.byteLength(JSON.stringify(stored));
+    if (this.#bytes - (previous?.bytes ?? 0) + bytes > this.budgetBytes) return { ok: false, refused: "bytes" };
+    this.#rules.set(key, { rule: stored, bytes });
+    this.#bytes += bytes - (previous?.bytes ?? 0);
+    return { ok: true };
+  }
+  /** The bytes the stored rules take, as counted against the budget. */
+  get bytes(): number {
+    return this.#bytes;
   }
   get(ids: ConversationIds): StoredRule | undefined {
-    return this.#rules.get(keyOf(ids));
+    return this.#rules.get(keyOf(ids))?.rule;
   }
   delete(ids: ConversationIds): boolean {
-    return this.#rules.delete(keyOf(ids));
+    const key = keyOf(ids);
+    const entry = this.#rules.get(key);
+    if (!entry) return false;
+    this.#bytes -= entry.bytes;
+    return this.#rules.delete(key);
   }
-  list(): StoredRule[] {
-    return [...this.#rules.values()];
+  get size(): number {
+    return this.#rules.size;
+  }
+  /** Rules in the order they were first set, from `offset`, at most `limit` of them. */
+  list(offset = 0, limit = Number.POSITIVE_INFINITY): StoredRule[] {
+    const rules: StoredRule[] = [];
+    let index = 0;
+    for (const { rule } of this.#rules.values()) {
+      if (rules.length >= limit) break;
+      if (index++ >= offset) rules.push(rule);
+    }
+    return rules;
   }
   clear(): void {
     this.#rules.clear();
+    this.#bytes = 0;
   }
 }
 

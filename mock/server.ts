@@ -2,9 +2,10 @@ import { once } from "node:events";
 import { createServer, type Server, type ServerResponse, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { createMockApp, MAX_URL_LENGTH, MockConfigError, type MockControl, type MockOptions } from "./app.ts";
+import { createMockApp, MockConfigError, type MockControl, type MockOptions } from "./app.ts";
 import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "./error-bodies.ts";
 import type { JournalEntry } from "./journal.ts";
+import { MAX_URL_LENGTH } from "./limits.ts";
 import type { ConversationRule, StoredRule } from "./rules.ts";
 
 /** Options of {@link startMockServer}: the app's options plus where to listen. */

@@ -369,6 +369,44 @@ describe("/__admin/conversations", () => {
   });
 });
 
+describe("the rules' byte budget", () => {
+  // About 60 kB of overrides per rule: the default budget (32 MiB) holds a little over 500 of them.
+  const bigRule = { scenario: "active", conversation: { roomId: "r".repeat(60_000) } };
+
+  it("refuses rules past the default 32 MiB with 409 RULE_BUDGET_REACHED naming the budget, and still lists them all", async () => {
+    let accepted = 0;
+    let refusal: Reply | undefined;
+    for (let i = 0; i < 700 && !refusal; i++) {
+      const reply = await admin(server, "PUT", `/conversations/p/c${i}`, bigRule);
+      if (reply.status === 200) accepted++;
+      else refusal = reply;
+    }
+    expect(refusal, "a rule past the budget is refused").toBeDefined();
+    const envelope = expectEnvelope(refusal as Reply, 409, "RULE_BUDGET_REACHED");
+    expect(envelope.message.join(" ")).toContain(`${32 * 1024 * 1024} bytes`);
+    expect(accepted).toBeGreaterThan(500);
+    expect(accepted).toBeLessThan(600);
+    // A smaller rule still replaces a big one, and the listing of ~32 MiB is served whole.
+    expect((await admin(server, "PUT", "/conversations/p/c0", { scenario: "closed" })).status).toBe(200);
+    const list = await admin(server, "GET", "/conversations");
+    expect(list.status).toBe(200);
+    expect((list.body as { conversations: unknown[] }).conversations).toHaveLength(accepted);
+    expect(list.headers.get("x-total-count")).toBe(String(accepted));
+    expect(server.conversations()).toHaveLength(accepted);
+  });
+
+  it("is a library option, refused when it is not a whole number of bytes", async () => {
+    const small = await startMockServer({ port: 0, ruleBudgetBytes: 1_000 });
+    try {
+      expectEnvelope(await admin(small, "PUT", "/conversations/p/c", bigRule), 409, "RULE_BUDGET_REACHED");
+      expect(() => small.setConversation("p", "c", bigRule as never)).toThrow(/byte budget of 1000 bytes/);
+    } finally {
+      await small.close();
+    }
+    await expect(startMockServer({ port: 0, ruleBudgetBytes: -1 })).rejects.toThrow(/ruleBudgetBytes/);
+  });
+});
+
 describe("GET and DELETE /__admin/requests", () => {
   interface Entry {
     time: string;
@@ -462,6 +500,38 @@ describe("GET and DELETE /__admin/requests", () => {
       expect(entries.map((e) => e.conversationId)).toEqual(["c3", "c4", "c5"]);
     });
   });
+
+  it("stores the first 1 KiB of a long path and of its ids, marked truncated", async () => {
+    const long = "x".repeat(7_000);
+    expect((await conversation(server, "p1", long)).status).toBe(200);
+    const [entry] = (await journal()).entries as (Entry & { truncated?: boolean })[];
+    expect(entry?.truncated).toBe(true);
+    expect(entry?.path).toBe(`/jelouapi/v1/external-support/p1/conversations/${long}`.slice(0, 1_024));
+    expect(entry?.conversationId).toBe(long.slice(0, 1_024));
+  });
+
+  it("serves a page with ?offset=&limit=, and the whole count in X-Total-Count", async () => {
+    for (const id of ["c1", "c2", "c3", "c4"]) await conversation(server, "p1", id);
+    const reply = await admin(server, "GET", "/requests?offset=1&limit=2");
+    expect(reply.status).toBe(200);
+    expect((reply.body as { requests: Entry[] }).requests.map((e) => e.conversationId)).toEqual(["c2", "c3"]);
+    expect(reply.headers.get("x-total-count")).toBe("4");
+    await admin(server, "PUT", "/conversations/p/a", { scenario: "closed" });
+    await admin(server, "PUT", "/conversations/p/b", { scenario: "closed" });
+    const rules = await admin(server, "GET", "/conversations?offset=1");
+    expect((rules.body as { conversations: { conversationId: string }[] }).conversations).toEqual([
+      expect.objectContaining({ conversationId: "b" }),
+    ]);
+    expect(rules.headers.get("x-total-count")).toBe("2");
+  });
+
+  it.each(["limit=-1", "offset=abc", "limit=1e3", "limit=1&limit=2", "offset=9999999999"])(
+    "refuses ?%s with 400 INVALID_QUERY",
+    async (query) => {
+      expectEnvelope(await admin(server, "GET", `/requests?${query}`), 400, "INVALID_QUERY");
+      expectEnvelope(await admin(server, "GET", `/conversations?${query}`), 400, "INVALID_QUERY");
+    },
+  );
 });
 
 describe("POST /__admin/reset", () => {

@@ -96,17 +96,45 @@ describe("parseRule", () => {
 
 describe("RuleStore", () => {
   it("stops accepting new conversations at its limit, but still updates existing ones", () => {
-    const store = new RuleStore(2);
-    expect(store.set({ projectId: "p", conversationId: "a" }, { scenario: "closed" })).toBe(true);
-    expect(store.set({ projectId: "p", conversationId: "b" }, { scenario: "closed" })).toBe(true);
-    expect(store.set({ projectId: "p", conversationId: "c" }, { scenario: "closed" })).toBe(false);
-    expect(store.set({ projectId: "p", conversationId: "a" }, { scenario: "reset" })).toBe(true);
+    const store = new RuleStore(2, 1_000_000);
+    expect(store.set({ projectId: "p", conversationId: "a" }, { scenario: "closed" })).toEqual({ ok: true });
+    expect(store.set({ projectId: "p", conversationId: "b" }, { scenario: "closed" })).toEqual({ ok: true });
+    expect(store.set({ projectId: "p", conversationId: "c" }, { scenario: "closed" })).toEqual({
+      ok: false,
+      refused: "count",
+    });
+    expect(store.set({ projectId: "p", conversationId: "a" }, { scenario: "reset" })).toEqual({ ok: true });
     expect(store.get({ projectId: "p", conversationId: "a" })?.scenario).toBe("reset");
     expect(store.list()).toHaveLength(2);
   });
 
+  it("counts each rule's JSON bytes against its budget, and gives them back on replace, delete and clear", () => {
+    const big = (n: number) => ({ scenario: "active" as const, conversation: { roomId: "r".repeat(n) } });
+    const size = (id: string, n: number) =>
+      Buffer.byteLength(JSON.stringify({ projectId: "p", conversationId: id, ...big(n) }));
+    const store = new RuleStore(100, size("a", 600) + size("b", 300));
+    expect(store.set({ projectId: "p", conversationId: "a" }, big(600))).toEqual({ ok: true });
+    expect(store.set({ projectId: "p", conversationId: "b" }, big(301))).toEqual({ ok: false, refused: "bytes" });
+    expect(store.set({ projectId: "p", conversationId: "b" }, big(300))).toEqual({ ok: true });
+    expect(store.bytes).toBe(store.budgetBytes);
+    // Replacing a rule counts only the difference: a smaller rule fits where the budget is full.
+    expect(store.set({ projectId: "p", conversationId: "a" }, big(500))).toEqual({ ok: true });
+    expect(store.set({ projectId: "p", conversationId: "c" }, big(0))).toEqual({ ok: true });
+    expect(store.delete({ projectId: "p", conversationId: "a" })).toBe(true);
+    expect(store.bytes).toBe(size("b", 300) + size("c", 0));
+    store.clear();
+    expect(store.bytes).toBe(0);
+  });
+
+  it("lists rules in the order they were set, a page at a time", () => {
+    const store = new RuleStore(10, 1_000_000);
+    for (const id of ["a", "b", "c", "d"]) store.set({ projectId: "p", conversationId: id }, { scenario: "closed" });
+    expect(store.list(1, 2).map((r) => r.conversationId)).toEqual(["b", "c"]);
+    expect(store.list(3).map((r) => r.conversationId)).toEqual(["d"]);
+  });
+
   it("keeps projects apart, even when ids could be joined ambiguously", () => {
-    const store = new RuleStore(10);
+    const store = new RuleStore(10, 1_000_000);
     store.set({ projectId: "a/b", conversationId: "c" }, { scenario: "closed" });
     expect(store.get({ projectId: "a", conversationId: "b/c" })).toBeUndefined();
   });

@@ -1,0 +1,158 @@
+// The admin API: what the library's control API does, over HTTP under /__admin.
+import { once } from "node:events";
+import express, { type Request, type Response } from "express";
+import type { OpenApiDocument } from "../spec/load-spec.ts";
+import type { MockControl, Page } from "./app.ts";
+import type { ConversationIds } from "./conversation-factory.ts";
+import type { FakeErrorKey } from "./error-bodies.ts";
+import { errorHandler, sendFakeError } from "./http-errors.ts";
+import { ADMIN_BODY_LIMIT } from "./limits.ts";
+import type { StoredRule } from "./rules.ts";
+import { parseScenario, unknownScenarioMessage } from "./scenario.ts";
+
+/** What storing a rule gave: the rule as stored, or the refusal to answer with. */
+export type PutRuleResult =
+  | { ok: true; rule: StoredRule }
+  | { ok: false; key: FakeErrorKey; message: string; fields?: Record<string, string> };
+
+/** The admin API under /__admin: the control API over HTTP, every refusal in Jelou's envelope. */
+export function adminRouter(
+  control: MockControl,
+  putRule: (ids: ConversationIds, body: unknown) => PutRuleResult,
+  spec: OpenApiDocument,
+  specText: string,
+): express.Router {
+  const router = express.Router();
+  const allow = (methods: string) => (_req: Request, res: Response) => {
+    res.set("Allow", methods);
+    sendFakeError(res, "METHOD_NOT_ALLOWED", `This admin route answers ${methods} only.`);
+  };
+  const jsonBody = express.json({ limit: ADMIN_BODY_LIMIT, strict: false });
+  const requireJson = (req: Request, res: Response, next: () => void) => {
+    if (!req.is("application/json")) {
+      sendFakeError(res, "UNSUPPORTED_MEDIA_TYPE", "Send the admin body as JSON with Content-Type: application/json.");
+      return;
+    }
+    next();
+  };
+
+  router.get("/health", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  router.all("/health", allow("GET"));
+
+  router
+    .route("/scenario")
+    .get((_req, res) => {
+      res.json({ scenario: control.scenario() });
+    })
+    .put(requireJson, jsonBody, (req, res) => {
+      const body: unknown = req.body;
+      const name = typeof body === "object" && body !== null ? (body as { scenario?: unknown }).scenario : undefined;
+      if (typeof name !== "string") {
+        sendFakeError(res, "INVALID_BODY", 'The body must be {"scenario": "<name>"}.', {
+          scenario: "scenario is required and must be a string.",
+        });
+        return;
+      }
+      const scenario = parseScenario(name);
+      if (!scenario) {
+        sendFakeError(res, "UNKNOWN_SCENARIO", unknownScenarioMessage(name), {
+          scenario: unknownScenarioMessage(name),
+        });
+        return;
+      }
+      control.setScenario(scenario);
+      res.json({ scenario });
+    })
+    .all(allow("GET, PUT"));
+
+  router.get("/conversations", async (req, res) => {
+    const page = readPage(req, res);
+    if (page) await sendList(res, "conversations", control.conversations(page), control.stats().conversations);
+  });
+  router.all("/conversations", allow("GET"));
+
+  router
+    .route("/conversations/:projectId/:conversationId")
+    .get((req, res) => {
+      const rule = control.conversation(req.params.projectId, req.params.conversationId);
+      if (rule) res.json(rule);
+      else sendFakeError(res, "RULE_NOT_FOUND", `No rule for ${req.params.projectId}/${req.params.conversationId}.`);
+    })
+    .put(requireJson, jsonBody, (req, res) => {
+      const result = putRule({ projectId: req.params.projectId, conversationId: req.params.conversationId }, req.body);
+      if (result.ok) res.json(result.rule);
+      else sendFakeError(res, result.key, result.message, result.fields);
+    })
+    .delete((req, res) => {
+      if (control.deleteConversation(req.params.projectId, req.params.conversationId)) res.status(204).end();
+      else sendFakeError(res, "RULE_NOT_FOUND", `No rule for ${req.params.projectId}/${req.params.conversationId}.`);
+    })
+    .all(allow("GET, PUT, DELETE"));
+
+  router
+    .route("/requests")
+    .get(async (req, res) => {
+      const page = readPage(req, res);
+      if (page) await sendList(res, "requests", control.requests(page), control.stats().requests);
+    })
+    .delete((_req, res) => {
+      control.clearRequests();
+      res.status(204).end();
+    })
+    .all(allow("GET, DELETE"));
+
+  router.post("/reset", (_req, res) => {
+    control.reset();
+    res.json({ status: "reset", scenario: control.scenario() });
+  });
+  router.all("/reset", allow("POST"));
+
+  router.get("/openapi.yaml", (_req, res) => {
+    res.type("application/yaml").send(specText);
+  });
+  router.get("/openapi.json", (_req, res) => {
+    res.json(spec);
+  });
+  router.all(["/openapi.yaml", "/openapi.json"], allow("GET"));
+
+  router.use((req, res) => {
+    sendFakeError(res, "ROUTE_NOT_FOUND", `No admin route for ${req.method} /__admin${req.path}.`);
+  });
+  router.use(errorHandler);
+  return router;
+}
+
+// Paging: `?offset=&limit=`, both optional whole numbers. Undefined (and a 400 sent) when either is malformed.
+function readPage(req: Request, res: Response): Page | undefined {
+  const page: Page = {};
+  for (const name of ["offset", "limit"] as const) {
+    const value = req.query[name];
+    if (value === undefined) continue;
+    if (typeof value !== "string" || !/^\d{1,9}$/.test(value)) {
+      sendFakeError(res, "INVALID_QUERY", `${name} must be a whole number from 0 to 999999999.`, {
+        [name]: `${name} must be a whole number from 0 to 999999999.`,
+      });
+      return undefined;
+    }
+    page[name] = Number(value);
+  }
+  return page;
+}
+
+// A listing is written entry by entry, a chunk at a time and at the client's pace: however many entries there are,
+// no single string holds them all, so a listing can never fail on its size. X-Total-Count tells the whole count.
+const CHUNK_BYTES = 64 * 1024;
+async function sendList(res: Response, key: string, items: readonly unknown[], total: number): Promise<void> {
+  res.status(200).type("application/json").set("X-Total-Count", String(total));
+  let chunk = `{"${key}":[`;
+  for (const [i, item] of items.entries()) {
+    chunk += (i === 0 ? "" : ",") + JSON.stringify(item);
+    if (chunk.length < CHUNK_BYTES) continue;
+    if (!res.write(chunk)) await Promise.race([once(res, "drain"), once(res, "close")]);
+    if (res.destroyed) return;
+    chunk = "";
+  }
+  res.end(`${chunk}]}`);
+}

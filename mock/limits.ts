@@ -1,0 +1,13 @@
+// The bounds that keep the fake standing whatever its clients send: each one a number users can look up.
+
+/** Upper bound of --delay and X-Fake-Jelou-Delay, so no request can hang the fake for long. */
+export const MAX_DELAY_MS = 60_000;
+/** The longest request target accepted (path and query): longer ones get a 414 envelope. */
+export const MAX_URL_LENGTH = 8_192;
+/** The largest admin request body accepted. */
+export const ADMIN_BODY_LIMIT = "64kb";
+
+/** The default byte budget of the journal and of the rules, each. */
+export const DEFAULT_BUDGET_BYTES = 32 * 1024 * 1024;
+/** The largest byte budget accepted for the journal or the rules. */
+export const MAX_BUDGET_BYTES = 1024 * 1024 * 1024;
