@@ -25,6 +25,7 @@ export type FindingRule =
   | "undeclared-media-type"
   | "body-too-large"
   | "invalid-json"
+  | "nesting-too-deep"
   | "missing-required-field"
   | "type-changed"
   | "null-not-allowed"
@@ -63,6 +64,11 @@ export interface CompareContext {
 // be an end user's data, and is reported by its type.
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$/;
 const FIELD_NAME = /^[A-Za-z_$][A-Za-z0-9_$-]{0,63}$/;
+/**
+ * Deepest nesting compared. The spec's bodies nest 5 levels; past this a body is one finding, so that nothing
+ * downstream (the reports' serialisation, a value shown with --show-values) ever recurses through a hostile depth.
+ */
+export const MAX_DEPTH = 64;
 
 /** Compares one response with the spec and with its check's expectation. */
 export function compareResponse(context: CompareContext, expected: Expectation, observed: Observed): Finding[] {
@@ -125,12 +131,26 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
     findings.push(finding("breaking", "invalid-json", "", "a JSON body", "not JSON", "The body is not valid JSON."));
     return findings;
   }
+  if (nestedDeeperThan(body, MAX_DEPTH)) {
+    findings.push(
+      finding(
+        "breaking",
+        "nesting-too-deep",
+        "",
+        `at most ${MAX_DEPTH} levels of nesting`,
+        "deeper",
+        `The body nests arrays or objects more than ${MAX_DEPTH} levels deep, far beyond any Get Conversation answer; it was not compared further.`,
+      ),
+    );
+    return findings;
+  }
 
   const first = context.validator.validateResponse({ ...base, body });
   const broken = merge(
     (first.outcome === "invalid" ? first.violations : []).map((v) => classify(v, body, context.showValues)),
   );
-  findings.push(...broken);
+  // Not push(...broken): one finding per array item can exceed the engine's argument limit.
+  for (const f of broken) findings.push(f);
   // Where a rule already broke, a second, softer finding about the same place says nothing new.
   const brokenAt = new Set(broken.map((f) => f.pointer));
   const strict = context.strictValidator.validateResponse({ ...base, body });
@@ -349,6 +369,18 @@ function missingField(pointer: string): Finding {
 function shown(value: unknown, showValues: boolean): string {
   if (typeof value === "string" && (showValues || CODE.test(value))) return `"${value}"`;
   return typeof value === "string" ? "a string (not shown)" : `a ${typeOf(value)}`;
+}
+
+// Iterative, so that a body nested 100k deep (JSON.parse accepts it) cannot overflow the stack here either.
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [node, depth] = top;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function escapeKey(key: string): string {

@@ -23,8 +23,14 @@ export interface CheckResult {
   durationMs: number;
   outcome: CheckOutcome;
   outageReason?: string;
+  /** The first MAX_FINDINGS_PER_CHECK findings, most severe first. */
   findings: Finding[];
+  /** Findings past the cap: counted in the summary, not listed. Absent when none were left out. */
+  omittedFindings?: number;
 }
+
+/** Findings listed per check; a hostile body can break the spec once per array item, hundreds of thousands of times. */
+export const MAX_FINDINGS_PER_CHECK = 1_000;
 
 /** drift-report.json: its shape is documented by drift-report.schema.json beside this file. */
 export interface DriftReport {
@@ -65,13 +71,20 @@ export function consoleSummary(report: DriftReport): string {
   );
   if (findings.length > 0)
     lines.push("", ...table(["severity", "check", "pointer", "rule", "expected", "observed"], findings));
-  for (const c of report.checks)
+  for (const c of report.checks) {
+    if (c.omittedFindings) lines.push(omitted(c));
     if (c.outageReason) lines.push(`${c.id}: ${c.outageReason} after ${c.attempts} attempt(s)`);
+  }
   return `${lines.join("\n")}\n`;
 }
 
+function omitted(c: CheckResult): string {
+  return `${c.id}: ${c.omittedFindings} more finding(s) not listed (at most ${MAX_FINDINGS_PER_CHECK} per check)`;
+}
+
 function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  // A loop, not Math.max(...spread): a spread of many rows exceeds the engine's argument limit.
+  const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? "").length), h.length));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => c.padEnd(widths[i] ?? 0))
@@ -106,6 +119,8 @@ export function markdownReport(report: DriftReport): string {
       );
     }
   }
+  const capped = report.checks.filter((c) => c.omittedFindings);
+  if (capped.length > 0) out.push("", ...capped.map((c) => `- ${omitted(c)}`));
   return `${out.join("\n")}\n`;
 }
 
@@ -133,7 +148,9 @@ export function junitReport(report: DriftReport): string {
             },
           }
         : {}),
-      ...(others.length > 0 ? { "system-out": others.map(describe).join("\n") } : {}),
+      ...(others.length > 0 || c.omittedFindings
+        ? { "system-out": [...others.map(describe), ...(c.omittedFindings ? [omitted(c)] : [])].join("\n") }
+        : {}),
     };
   });
   const failures = testcases.filter((t) => "failure" in t).length;

@@ -6,7 +6,7 @@ import { accessSync, appendFileSync, constants, mkdirSync, readFileSync, writeFi
 import { join, relative, resolve } from "node:path";
 import { loadSpec, SPEC_PATH } from "../../spec/load-spec.ts";
 import { createSpecValidator } from "../../spec/schema-validator.ts";
-import { compareResponse, type Expectation } from "./compare.ts";
+import { compareResponse, type Expectation, type Finding } from "./compare.ts";
 import { ConfigError, type DriftConfig, readConfig, USAGE } from "./config.ts";
 import {
   type CheckId,
@@ -14,6 +14,7 @@ import {
   consoleSummary,
   type DriftReport,
   junitReport,
+  MAX_FINDINGS_PER_CHECK,
   markdownReport,
 } from "./report.ts";
 import { getWithRetry } from "./request.ts";
@@ -74,8 +75,17 @@ export async function runVerifyLive(options: RunOptions): Promise<number> {
     writeFileSync(join(dir, "drift-report.json"), redact(`${JSON.stringify(report, null, 2)}\n`));
     writeFileSync(join(dir, "drift-report.md"), redact(markdownReport(report)));
     writeFileSync(join(dir, "junit.xml"), redact(junitReport(report)));
-    if (options.env.GITHUB_STEP_SUMMARY)
-      appendFileSync(options.env.GITHUB_STEP_SUMMARY, redact(markdownReport(report)));
+    const summaryPath = options.env.GITHUB_STEP_SUMMARY;
+    if (summaryPath) {
+      // The reports are written and the outcome is known: a summary that cannot be written must not change it.
+      try {
+        appendFileSync(summaryPath, redact(markdownReport(report)));
+      } catch (error) {
+        err(
+          `Failed to append the report to GITHUB_STEP_SUMMARY (${summaryPath}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. The reports in ${dir} are complete; point GITHUB_STEP_SUMMARY at a writable file or unset it.\n`,
+        );
+      }
+    }
     out(consoleSummary(report));
     out(`Reports: ${dir}/drift-report.{json,md}, junit.xml\n`);
     if (report.outcome === "credentials-rejected") {
@@ -147,6 +157,11 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
 
   const deadline = AbortSignal.timeout(config.maxDurationMs);
   const results: CheckResult[] = [];
+  // Counted over every finding, listed or not, so the summary stays true when a check's list is capped.
+  const counts = { breaking: 0, warning: 0, info: 0 };
+  const tally = (findings: readonly Finding[]) => {
+    for (const f of findings) counts[f.severity]++;
+  };
   for (const c of checks) {
     const path = `/v1/external-support/${encodeURIComponent(config.projectId)}/conversations/${encodeURIComponent(c.conversationId)}`;
     const begun = Date.now();
@@ -198,17 +213,16 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
     }
     const findings = compareResponse(context, c.expect, observed);
     const failing = findings.some((f) => f.severity === "breaking" || (config.strict && f.severity === "warning"));
+    tally(findings);
     results.push({
       ...base,
       status: answer.status,
       contentType: answer.contentType,
       outcome: failing ? "drift" : "pass",
-      findings,
+      ...listed(findings),
     });
   }
 
-  const all = results.flatMap((r) => r.findings);
-  const count = (severity: string) => all.filter((f) => f.severity === severity).length;
   // Drift found is drift, whatever else happened: an unreachable check must not hide a broken one.
   const outcome = results.some((r) => r.outcome === "drift")
     ? "drift"
@@ -244,11 +258,23 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
       timeoutMs: config.timeoutMs,
       retries: config.retries,
     },
-    summary: { checks: results.length, breaking: count("breaking"), warning: count("warning"), info: count("info") },
+    summary: { checks: results.length, ...counts },
     checks: results,
   };
 }
 
+// The most severe findings first, so a capped list still holds what breaks consumers.
+function listed(findings: Finding[]): Pick<CheckResult, "findings" | "omittedFindings"> {
+  if (findings.length <= MAX_FINDINGS_PER_CHECK) return { findings };
+  const rank = { breaking: 0, warning: 1, info: 2 };
+  const sorted = findings.toSorted((a, b) => rank[a.severity] - rank[b.severity]);
+  return {
+    findings: sorted.slice(0, MAX_FINDINGS_PER_CHECK),
+    omittedFindings: findings.length - MAX_FINDINGS_PER_CHECK,
+  };
+}
+
+// Bounded recursion: compare.ts never puts a value nested deeper than MAX_DEPTH into a finding.
 function redactDeep<T>(value: T, redact: (text: string) => string): T {
   if (typeof value === "string") return redact(value) as T;
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T;

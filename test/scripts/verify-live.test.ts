@@ -544,6 +544,56 @@ describe("verify:live secrets, privacy and report files", () => {
   });
 });
 
+describe("verify:live on hostile input: never a crash, always the outcome's exit code", () => {
+  it("keeps 1,000 findings per check and counts the rest when a body breaks the spec 180,000 times", async () => {
+    const jelou = await drifted((body, reply) => {
+      if (reply.status === 200) body.message = Array(180_000).fill(0);
+    });
+    const run = await verify(jelou.baseUrl);
+    await jelou.close();
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(EXIT.drift);
+    expectValidReport(run.report);
+    const [known] = run.report.checks as Json[];
+    expect(known?.findings).toHaveLength(1_000);
+    expect(run.report.summary.breaking).toBeGreaterThanOrEqual(180_000);
+    expect(known?.omittedFindings).toBe(run.report.summary.breaking - 1_000);
+    expect(run.stdout).toContain(
+      `known-conversation: ${known?.omittedFindings} more finding(s) not listed (at most 1000 per check)`,
+    );
+  });
+
+  it("reports a body nested past the depth limit as one finding, even with --show-values", async () => {
+    const depth = 100_000;
+    const jelou = await drifted((body, reply) => {
+      if (reply.status !== 200) return;
+      reply.raw = JSON.stringify({ ...body, data: { ...body.data, User: 0 } }).replace(
+        '"User":0',
+        `"User":${"[".repeat(depth)}${"]".repeat(depth)}`,
+      );
+    });
+    const run = await verify(jelou.baseUrl, {}, ["--show-values"]);
+    await jelou.close();
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(EXIT.drift);
+    expectValidReport(run.report);
+    expect(findingsOf(run)).toEqual([
+      { check: "known-conversation", severity: "breaking", rule: "nesting-too-deep", pointer: "" },
+    ]);
+  });
+
+  it("warns on stderr when $GITHUB_STEP_SUMMARY cannot be written, and keeps the outcome's exit code", async () => {
+    const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
+    const run = await verify(fake.baseUrl, { GITHUB_STEP_SUMMARY: scratch });
+    await fake.close();
+    expect(run.code).toBe(EXIT.conformant);
+    expect(run.stderr).toMatch(/^Failed to append the report to GITHUB_STEP_SUMMARY .*: EISDIR\. /);
+    expect(run.stderr).not.toContain("    at ");
+    expectValidReport(run.report);
+    expect(run.files.md).toContain("## Jelou drift check");
+  });
+});
+
 describe("npm run verify:live (the command)", () => {
   it("runs as a process and exits with the check's code", async () => {
     const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
