@@ -22,6 +22,7 @@ export interface Finding {
 export type FindingRule =
   | "undeclared-status"
   | "unexpected-status"
+  | "invalid-credential-accepted"
   | "undeclared-media-type"
   | "body-too-large"
   | "invalid-json"
@@ -42,6 +43,8 @@ export interface Expectation {
   status: number;
   /** For the conversation checks that name a state: the state the conversation must be in. */
   state?: "active" | "closed";
+  /** The request carries a credential the target must refuse (the wrong-credentials check). */
+  invalidCredential?: boolean;
 }
 
 /** What production answered, as the wire carried it. */
@@ -112,7 +115,19 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
     ];
   }
   const findings: Finding[] = [];
-  if (observed.status !== expected.status) {
+  if (expected.invalidCredential && observed.status >= 200 && observed.status < 300) {
+    // The check cannot tell a permissive fake from a production hole; saying both keeps a fake's run from misleading.
+    findings.push(
+      finding(
+        "breaking",
+        "invalid-credential-accepted",
+        "",
+        String(expected.status),
+        String(observed.status),
+        `The target accepted an invalid credential with ${observed.status}: a fake in its default any-key mode, or a security hole in production.`,
+      ),
+    );
+  } else if (observed.status !== expected.status) {
     findings.push(
       finding(
         "breaking",

@@ -48,16 +48,20 @@ export interface DriftReport {
   checks: CheckResult[];
 }
 
-const HEADLINE: Record<RunOutcome, string> = {
-  conformant: "production conforms to the spec",
-  drift: "production drifted from the spec",
-  outage: "Jelou could not be reached: outage, not drift",
-  "credentials-rejected": "Jelou rejected the configured credentials: configuration, not drift",
-};
+// Named after the target, not "production": the check runs against fakes and staging too.
+function headline(report: DriftReport): string {
+  const api = `the API at ${new URL(report.target.baseUrl).origin}`;
+  return {
+    conformant: `${api} conforms to the spec`,
+    drift: `${api} drifted from the spec`,
+    outage: `${api} could not be reached: outage, not drift`,
+    "credentials-rejected": `${api} rejected the configured credentials: configuration, not drift`,
+  }[report.outcome];
+}
 
 /** The console summary: one line per check, then one per finding. */
 export function consoleSummary(report: DriftReport): string {
-  const lines = [`verify:live: ${HEADLINE[report.outcome]} (exit ${report.exitCode})`];
+  const lines = [`verify:live: ${headline(report)} (exit ${report.exitCode})`];
   const rows = report.checks.map((c) => [
     c.id,
     String(c.expectedStatus),
@@ -97,7 +101,7 @@ function table(header: string[], rows: string[][]): string[] {
 export function markdownReport(report: DriftReport): string {
   const cell = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
   const out = [
-    `## Jelou drift check: ${HEADLINE[report.outcome]}`,
+    `## Jelou drift check: ${headline(report)}`,
     "",
     `Target \`${report.target.baseUrl}\` (${report.target.auth}) · spec \`${report.spec.gitSha?.slice(0, 12) ?? "uncommitted"}\` · ${report.startedAt} · ${report.durationMs} ms · exit ${report.exitCode}`,
     "",

@@ -144,7 +144,7 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
       title: "wrong credentials answer 401 with an error envelope",
       conversationId: config.conversationId,
       auth: "wrong-credentials",
-      expect: { status: 401 },
+      expect: { status: 401, invalidCredential: true },
     },
     {
       id: "missing-conversation",

@@ -124,7 +124,7 @@ describe("verify:live against a conformant Jelou (the fake, with --api-key)", ()
       ["wrong-credentials", 401, "pass"],
       ["missing-conversation", 404, "pass"],
     ]);
-    expect(run.stdout).toContain("production conforms to the spec (exit 0)");
+    expect(run.stdout).toContain(`the API at ${new URL(fake.url).origin} conforms to the spec (exit 0)`);
   });
 
   it("authenticates with Basic when JELOU_CLIENT_ID and JELOU_CLIENT_SECRET are set", async () => {
@@ -137,6 +137,26 @@ describe("verify:live against a conformant Jelou (the fake, with --api-key)", ()
     await fake.close();
     expect(run.code).toBe(EXIT.conformant);
     expect(run.report.target.auth).toBe("basic");
+  });
+});
+
+describe('verify:live against a fake in its default "any key" mode', () => {
+  it("says the target accepted an invalid credential, and names the target, not production, in the headline", async () => {
+    const fake = await startMockServer({ port: 0 });
+    const run = await verify(fake.baseUrl);
+    await fake.close();
+    expect(run.code).toBe(EXIT.drift);
+    expect(findingsOf(run)).toEqual([
+      { check: "wrong-credentials", severity: "breaking", rule: "invalid-credential-accepted", pointer: "" },
+    ]);
+    expect(run.report.checks[1].findings[0].message).toBe(
+      "The target accepted an invalid credential with 200: a fake in its default any-key mode, or a security hole in production.",
+    );
+    expect(run.stdout).toContain(`verify:live: the API at ${new URL(fake.url).origin} drifted from the spec (exit 1)`);
+    expect(run.files.md).toContain(
+      `## Jelou drift check: the API at ${new URL(fake.url).origin} drifted from the spec`,
+    );
+    expectValidReport(run.report);
   });
 });
 
@@ -609,7 +629,7 @@ describe("npm run verify:live (the command)", () => {
     const bad = await runBinAsync("tsx", "tsx", ["scripts/verify-live.ts"], { ...env, JELOU_PROJECT_ID: "" });
     await fake.close();
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toContain("production conforms to the spec");
+    expect(ok.stdout).toContain(`the API at ${new URL(fake.url).origin} conforms to the spec`);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("JELOU_PROJECT_ID is not set");
   });
