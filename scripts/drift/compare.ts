@@ -1,7 +1,9 @@
 // The drift check's judgement, pure: (what a check expected, what production answered) -> findings.
 // Severity follows oasdiff's rules for responses: a consumer breaks on breaking findings, not on the others.
 import { atPointer } from "../../spec/json-pointer.ts";
+import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import type { SchemaViolation, SpecValidator } from "../../spec/schema-validator.ts";
+import { discriminatorValues } from "./spec-walk.ts";
 
 export type Severity = "breaking" | "warning" | "info";
 
@@ -57,6 +59,8 @@ export interface Observed {
 }
 
 export interface CompareContext {
+  /** The spec both validators were built from: what a discriminator maps, which keys are a map's data. */
+  spec: OpenApiDocument;
   validator: SpecValidator;
   /** The same spec in strict mode: undocumented fields and new open-set values. */
   strictValidator: SpecValidator;
@@ -161,17 +165,25 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
   }
 
   const first = context.validator.validateResponse({ ...base, body });
+  // Status and media type were judged above with the same spec: what is left is the body's verdict.
+  if (first.outcome !== "valid" && first.outcome !== "invalid") return findings;
+  const shared = (validator: SpecValidator, violations: SchemaViolation[]) =>
+    withSharedFields(context.spec, first.schemaPointer, body, violations, (value) =>
+      validator.validateAt(first.schemaPointer, value),
+    );
   const broken = merge(
-    (first.outcome === "invalid" ? first.violations : []).map((v) => classify(v, body, context.showValues)),
+    shared(context.validator, first.outcome === "invalid" ? first.violations : []).map((v) =>
+      classify(v, body, first.schemaPointer, context),
+    ),
   );
   // Not push(...broken): one finding per array item can exceed the engine's argument limit.
   for (const f of broken) findings.push(f);
   // Where a rule already broke, a second, softer finding about the same place says nothing new.
   const brokenAt = new Set(broken.map((f) => f.pointer));
   const strict = context.strictValidator.validateResponse({ ...base, body });
-  for (const v of strict.outcome === "invalid" ? strict.violations : []) {
+  for (const v of shared(context.strictValidator, strict.outcome === "invalid" ? strict.violations : [])) {
     if (v.keyword === "unevaluatedProperties" || (v.keyword === "x-known-values" && !brokenAt.has(v.pointer))) {
-      findings.push(classify(v, body, context.showValues));
+      findings.push(classify(v, body, first.schemaPointer, context));
     }
   }
 
@@ -200,7 +212,66 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
   return findings;
 }
 
-function classify(v: SchemaViolation, body: unknown, showValues: boolean): Finding {
+// Ajv stops at a discriminator whose value no branch maps, so the fields every branch shares go unchecked. Check the
+// body again once per mapped value, and keep what breaks under every one of them: that drift is there whatever the
+// state. What only one branch requires (a closed conversation's endAt) cannot be judged, and is not reported.
+function withSharedFields(
+  spec: OpenApiDocument,
+  schemaPointer: string,
+  body: unknown,
+  violations: SchemaViolation[],
+  validate: (value: unknown) => SchemaViolation[],
+): SchemaViolation[] {
+  const unmapped = violations.filter((v) => v.keyword === "discriminator" && v.params.error === "mapping");
+  if (unmapped.length === 0) return violations;
+  const byKey = new Map(violations.map((v) => [violationKey(v), v]));
+  for (const v of unmapped) {
+    const tag = String(v.params.tag);
+    const runs = discriminatorValues(spec, schemaPointer, v.pointer, tag).map((value) => {
+      const mapped = withValueAt(body, [...segments(v.pointer), tag], value);
+      return withSharedFields(spec, schemaPointer, mapped, validate(mapped), validate);
+    });
+    const [firstRun = [], ...others] = runs;
+    const otherKeys = others.map((run) => new Set(run.map(violationKey)));
+    for (const w of firstRun) {
+      const key = violationKey(w);
+      if (otherKeys.every((keys) => keys.has(key)) && !byKey.has(key)) byKey.set(key, w);
+    }
+  }
+  return [...byKey.values()];
+}
+
+function violationKey(v: SchemaViolation): string {
+  return `${v.pointer}\u0000${v.keyword}\u0000${JSON.stringify(v.params)}`;
+}
+
+function segments(pointer: string): string[] {
+  return pointer === ""
+    ? []
+    : pointer
+        .slice(1)
+        .split("/")
+        .map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+}
+
+// A copy of `node` with `value` at `path`, sharing every part it does not change.
+function withValueAt(node: unknown, path: readonly string[], value: unknown): unknown {
+  const [key, ...rest] = path;
+  if (key === undefined) return value;
+  if (typeof node !== "object" || node === null) return node;
+  const copy: object = Array.isArray(node) ? [...node] : { ...node };
+  // defineProperty, not assignment: a key such as "__proto__" must stay a plain field.
+  Object.defineProperty(copy, key, {
+    value: withValueAt((node as Record<string, unknown>)[key], rest, value),
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+  return copy;
+}
+
+function classify(v: SchemaViolation, body: unknown, schemaPointer: string, context: CompareContext): Finding {
+  const { showValues } = context;
   const at = (pointer: string) => atPointer(body, pointer);
   const withValue = (f: Finding, pointer: string): Finding => (showValues ? { ...f, value: at(pointer) } : f);
   const params = v.params;
@@ -242,7 +313,8 @@ function classify(v: SchemaViolation, body: unknown, showValues: boolean): Findi
       const pointer = `${v.pointer}/${escapeKey(String(params.tag))}`;
       const tag = at(pointer);
       if (params.error === "mapping") {
-        return withValue(closedSetValue(pointer, ["active", "closed"], tag, showValues), pointer);
+        const mapped = discriminatorValues(context.spec, schemaPointer, v.pointer, String(params.tag));
+        return withValue(closedSetValue(pointer, mapped, tag, showValues), pointer);
       }
       return tag === undefined
         ? missingField(pointer)

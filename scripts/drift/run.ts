@@ -104,6 +104,7 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
   const started = Date.now();
   const spec = loadSpec();
   const context = {
+    spec,
     validator: createSpecValidator(spec),
     strictValidator: createSpecValidator(spec, { strict: true }),
     showValues: config.showValues,

@@ -6,6 +6,7 @@ import { createSpecValidator } from "../../spec/schema-validator.ts";
 
 const spec = loadSpec();
 const context = {
+  spec,
   validator: createSpecValidator(spec),
   strictValidator: createSpecValidator(spec, { strict: true }),
   showValues: false,
@@ -105,6 +106,31 @@ describe("compareResponse privacy", () => {
   it("shows a value that looks like a code, since the new code is the finding", () => {
     const body = { ...success, data: { ...success.data, Bot: { ...success.data.Bot, type: "Telegram" } } };
     expect(findings(body)).toEqual([expect.objectContaining({ rule: "new-open-enum-value", observed: '"Telegram"' })]);
+  });
+
+  it("reports an unknown state and still every drift, at every depth, of the fields all states share", () => {
+    const body = {
+      ...success,
+      statusMessage: "failed",
+      data: {
+        ...success.data,
+        state: "archived",
+        User: { ...success.data.User, id: 42, nickname: "x" },
+        Bot: { ...success.data.Bot, type: "telegram" },
+      },
+    };
+    expect(findings(body).map(({ severity, rule, pointer }) => [severity, rule, pointer])).toEqual([
+      ["breaking", "closed-enum-value", "/statusMessage"],
+      ["breaking", "closed-enum-value", "/data/state"],
+      ["breaking", "type-changed", "/data/User/id"],
+      ["info", "undocumented-field", "/data/User/nickname"],
+      ["warning", "new-open-enum-value", "/data/Bot/type"],
+    ]);
+  });
+
+  it("does not blame an unknown state's body for what only one state requires", () => {
+    const body = { ...success, data: { ...success.data, state: "archived", endAt: "2026-01-15T10:45:00.000Z" } };
+    expect(findings(body).map((f) => [f.rule, f.pointer])).toEqual([["closed-enum-value", "/data/state"]]);
   });
 
   it("reports a wrong type once, not again as a closed-set value", () => {

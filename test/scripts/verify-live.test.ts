@@ -211,6 +211,26 @@ describe("verify:live against a drifted Jelou", () => {
       EXIT.drift,
     ],
     [
+      "an unknown state, and still the drift of the fields every state shares",
+      onData((d) => {
+        d.state = "archived";
+        delete d.Bot.type;
+        d.User.id = 5521987;
+      }),
+      [],
+      [
+        { check: "known-conversation", severity: "breaking", rule: "closed-enum-value", pointer: "/data/state" },
+        { check: "known-conversation", severity: "breaking", rule: "type-changed", pointer: "/data/User/id" },
+        {
+          check: "known-conversation",
+          severity: "breaking",
+          rule: "missing-required-field",
+          pointer: "/data/Bot/type",
+        },
+      ],
+      EXIT.drift,
+    ],
+    [
       "a broken lifecycle rule",
       onData((d) => (d.endAt = "2026-11-24T10:00:00.000Z")),
       [],
