@@ -3,6 +3,7 @@
 import { atPointer } from "../../spec/json-pointer.ts";
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import type { SchemaViolation, SpecValidator } from "../../spec/schema-validator.ts";
+import { mediaType, shown, shownPointer, typeOf } from "./mask.ts";
 import { discriminatorValues } from "./spec-walk.ts";
 
 export type Severity = "breaking" | "warning" | "info";
@@ -67,10 +68,6 @@ export interface CompareContext {
   showValues: boolean;
 }
 
-// What an enumerated field holds is shown when it looks like a code (`closed_by_user`, `Telegram`); anything else may
-// be an end user's data, and is reported by its type.
-const CODE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$/;
-const FIELD_NAME = /^[A-Za-z_$][A-Za-z0-9_$-]{0,63}$/;
 /**
  * Deepest nesting compared. The spec's bodies nest 5 levels; past this a body is one finding, so that nothing
  * downstream (the reports' serialisation, a value shown with --show-values) ever recurses through a hostile depth.
@@ -94,17 +91,16 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
     ];
   }
   if (routing.outcome === "undeclared-media-type") {
-    const seen = observed.contentType || "none";
-    return [
-      finding(
-        "breaking",
-        "undeclared-media-type",
-        "",
-        routing.declared.join(", "),
-        seen,
-        `Media type "${seen}" is not declared for status ${observed.status}.`,
-      ),
-    ];
+    const seen = mediaType(observed.contentType);
+    const f = finding(
+      "breaking",
+      "undeclared-media-type",
+      "",
+      routing.declared.join(", "),
+      seen,
+      `Media type ${seen} is not declared for status ${observed.status}.`,
+    );
+    return [context.showValues ? { ...f, value: observed.contentType } : f];
   }
   if (observed.truncated) {
     return [
@@ -171,19 +167,24 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
     withSharedFields(context.spec, first.schemaPointer, body, violations, (value) =>
       validator.validateAt(first.schemaPointer, value),
     );
+  // Findings are judged on the body's own pointers (two map keys stay two findings), then shown masked.
+  const masked = (f: Finding): Finding => {
+    const pointer = shownPointer(context.spec, first.schemaPointer, f.pointer, context.showValues);
+    return pointer === f.pointer ? f : { ...f, pointer, message: f.message.replaceAll(f.pointer, pointer) };
+  };
   const broken = merge(
     shared(context.validator, first.outcome === "invalid" ? first.violations : []).map((v) =>
       classify(v, body, first.schemaPointer, context),
     ),
   );
   // Not push(...broken): one finding per array item can exceed the engine's argument limit.
-  for (const f of broken) findings.push(f);
+  for (const f of broken) findings.push(masked(f));
   // Where a rule already broke, a second, softer finding about the same place says nothing new.
   const brokenAt = new Set(broken.map((f) => f.pointer));
   const strict = context.strictValidator.validateResponse({ ...base, body });
   for (const v of shared(context.strictValidator, strict.outcome === "invalid" ? strict.violations : [])) {
     if (v.keyword === "unevaluatedProperties" || (v.keyword === "x-known-values" && !brokenAt.has(v.pointer))) {
-      findings.push(classify(v, body, first.schemaPointer, context));
+      findings.push(masked(classify(v, body, first.schemaPointer, context)));
     }
   }
 
@@ -368,20 +369,15 @@ function classify(v: SchemaViolation, body: unknown, schemaPointer: string, cont
       );
     }
     case "unevaluatedProperties": {
-      const key = String(params.unevaluatedProperty);
-      const pointer = `${v.pointer}/${escapeKey(key)}`;
-      // A key can itself be data (a phone number used as a key): name it only when it looks like a field name.
-      const named = showValues || FIELD_NAME.test(key);
+      const pointer = `${v.pointer}/${escapeKey(String(params.unevaluatedProperty))}`;
       return withValue(
         finding(
           "info",
           "undocumented-field",
-          named ? pointer : `${v.pointer}/{key}`,
+          pointer,
           "absent",
           typeOf(at(pointer)),
-          named
-            ? `${pointer} is not documented by the spec.`
-            : `${v.pointer || "The body"} has an undocumented field whose name is not shown.`,
+          `${pointer} is not documented by the spec.`,
         ),
         pointer,
       );
@@ -453,11 +449,6 @@ function missingField(pointer: string): Finding {
   );
 }
 
-function shown(value: unknown, showValues: boolean): string {
-  if (typeof value === "string" && (showValues || CODE.test(value))) return `"${value}"`;
-  return typeof value === "string" ? "a string (not shown)" : `a ${typeOf(value)}`;
-}
-
 // Iterative, so that a body nested 100k deep (JSON.parse accepts it) cannot overflow the stack here either.
 function nestedDeeperThan(value: unknown, limit: number): boolean {
   const stack: [unknown, number][] = [[value, 0]];
@@ -483,13 +474,4 @@ function finding(
   message: string,
 ): Finding {
   return { severity, rule, pointer, expected, observed, message };
-}
-
-/** The JSON type of a value, as findings report it instead of the value. */
-export function typeOf(value: unknown): string {
-  if (value === undefined) return "absent";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  return typeof value;
 }

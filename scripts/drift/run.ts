@@ -8,6 +8,7 @@ import { loadSpec, SPEC_PATH } from "../../spec/load-spec.ts";
 import { createSpecValidator } from "../../spec/schema-validator.ts";
 import { compareResponse, type Expectation, type Finding } from "./compare.ts";
 import { ConfigError, type DriftConfig, readConfig, USAGE } from "./config.ts";
+import { mediaType } from "./mask.ts";
 import {
   type CheckId,
   type CheckResult,
@@ -195,9 +196,10 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
       });
       continue;
     }
+    const shownContentType = config.showValues ? answer.contentType : mediaType(answer.contentType);
     const observed = {
       status: answer.status,
-      contentType: answer.contentType,
+      contentType: shownContentType,
       bodyText: answer.bodyText,
       truncated: answer.truncated,
     };
@@ -205,7 +207,7 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
       results.push({
         ...base,
         status: 401,
-        contentType: answer.contentType,
+        contentType: shownContentType,
         outcome: "credentials-rejected",
         outageReason: "the configured credentials were rejected",
         findings: [],
@@ -218,7 +220,7 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
     results.push({
       ...base,
       status: answer.status,
-      contentType: answer.contentType,
+      contentType: shownContentType,
       outcome: failing ? "drift" : "pass",
       ...listed(findings),
     });
@@ -293,13 +295,22 @@ function credentialHeaders(config: DriftConfig, wrong: boolean): Record<string, 
   return { Authorization: `Basic ${Buffer.from(`${c.clientId}:${secret}`).toString("base64")}` };
 }
 
+// Every form in which an output may carry a secret: as is, as a JSON pointer segment (a key echoed by the server),
+// URL-encoded, JSON-escaped. Longest first, so that no shorter form leaves part of a longer one behind.
 function secretsIn(env: RunOptions["env"]): string[] {
   const key = env.JELOU_API_KEY?.trim();
   const id = env.JELOU_CLIENT_ID?.trim();
   const secret = env.JELOU_CLIENT_SECRET;
-  return [key, secret, id && secret ? Buffer.from(`${id}:${secret}`).toString("base64") : undefined].filter(
+  const secrets = [key, secret, id && secret ? Buffer.from(`${id}:${secret}`).toString("base64") : undefined].filter(
     (s): s is string => Boolean(s && s.length >= 4),
   );
+  const forms = secrets.flatMap((s) => [
+    s,
+    s.replaceAll("~", "~0").replaceAll("/", "~1"),
+    encodeURIComponent(s),
+    JSON.stringify(s).slice(1, -1),
+  ]);
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
 }
 
 function specGitSha(): string | null {

@@ -511,6 +511,45 @@ describe("verify:live secrets, privacy and report files", () => {
     expect(run.code).toBe(EXIT.drift);
   });
 
+  it("never writes a secret that Jelou echoes as a key, in any encoding an output uses", async () => {
+    const key = "sk/zq7~key";
+    const echoing = await startDriftedJelou(
+      (body, reply) => {
+        if (!body.error) return;
+        body.error.developerMessages = { [key]: 5 };
+        body.validationError = { [`${key} %`]: 1 };
+        reply.contentType = `application/json; key="${key}"`;
+      },
+      { apiKeys: [key] },
+    );
+    const run = await verify(echoing.baseUrl, { JELOU_API_KEY: key }, ["--show-values"]);
+    await echoing.close();
+    const everything = [run.stdout, run.stderr, run.files.json, run.files.md, run.files.junit].join("\n");
+    expect(findingsOf(run)).toContainEqual({
+      check: "wrong-credentials",
+      severity: "breaking",
+      rule: "type-changed",
+      pointer: "/error/developerMessages/[redacted]",
+    });
+    expect(everything).not.toContain("zq7");
+  });
+
+  it("keeps names used as map keys and media type parameters out of every output", async () => {
+    const jelou = await drifted((body, reply) => {
+      if (!body.error) return;
+      body.error.developerMessages = { "Juan Pérez": 5 };
+      body.validationError = { "+525512345678": 1 };
+      reply.contentType = 'text/plain; user="Juan Pérez"';
+      reply.raw = "no";
+    });
+    const run = await verify(jelou.baseUrl);
+    await jelou.close();
+    const everything = [run.stdout, run.stderr, run.files.json, run.files.md, run.files.junit].join("\n");
+    expect(everything).not.toMatch(/Juan|525512345678/);
+    expect(run.report.checks[1]).toMatchObject({ contentType: "text/plain" });
+    expect(run.report.checks[1].findings[0]).toMatchObject({ rule: "undeclared-media-type", observed: "text/plain" });
+  });
+
   it("shows an enumerated field's value only when it looks like a code, and hides key names that are data", async () => {
     const jelou = await drifted((body) => {
       body.statusMessage = "Hola Ana Souza";
@@ -525,7 +564,7 @@ describe("verify:live secrets, privacy and report files", () => {
       check: "known-conversation",
       severity: "info",
       rule: "undocumented-field",
-      pointer: "/data/User/{key}",
+      pointer: "/data/User/{13-char key}",
     });
   });
 
