@@ -1,7 +1,10 @@
 // The drift check's judgement, pure: (what a check expected, what production answered) -> findings.
 // Severity follows oasdiff's rules for responses: a consumer breaks on breaking findings, not on the others.
 import { atPointer } from "../../spec/json-pointer.ts";
+import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import type { SchemaViolation, SpecValidator } from "../../spec/schema-validator.ts";
+import { mediaType, shown, shownPointer, typeOf } from "./mask.ts";
+import { discriminatorValues } from "./spec-walk.ts";
 
 export type Severity = "breaking" | "warning" | "info";
 
@@ -22,9 +25,11 @@ export interface Finding {
 export type FindingRule =
   | "undeclared-status"
   | "unexpected-status"
+  | "invalid-credential-accepted"
   | "undeclared-media-type"
   | "body-too-large"
   | "invalid-json"
+  | "nesting-too-deep"
   | "missing-required-field"
   | "type-changed"
   | "null-not-allowed"
@@ -41,6 +46,8 @@ export interface Expectation {
   status: number;
   /** For the conversation checks that name a state: the state the conversation must be in. */
   state?: "active" | "closed";
+  /** The request carries a credential the target must refuse (the wrong-credentials check). */
+  invalidCredential?: boolean;
 }
 
 /** What production answered, as the wire carried it. */
@@ -53,16 +60,19 @@ export interface Observed {
 }
 
 export interface CompareContext {
+  /** The spec both validators were built from: what a discriminator maps, which keys are a map's data. */
+  spec: OpenApiDocument;
   validator: SpecValidator;
   /** The same spec in strict mode: undocumented fields and new open-set values. */
   strictValidator: SpecValidator;
   showValues: boolean;
 }
 
-// What an enumerated field holds is shown when it looks like a code (`closed_by_user`, `Telegram`); anything else may
-// be an end user's data, and is reported by its type.
-const CODE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$/;
-const FIELD_NAME = /^[A-Za-z_$][A-Za-z0-9_$-]{0,63}$/;
+/**
+ * Deepest nesting compared. The spec's bodies nest 5 levels; past this a body is one finding, so that nothing
+ * downstream (the reports' serialisation, a value shown with --show-values) ever recurses through a hostile depth.
+ */
+export const MAX_DEPTH = 64;
 
 /** Compares one response with the spec and with its check's expectation. */
 export function compareResponse(context: CompareContext, expected: Expectation, observed: Observed): Finding[] {
@@ -81,17 +91,16 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
     ];
   }
   if (routing.outcome === "undeclared-media-type") {
-    const seen = observed.contentType || "none";
-    return [
-      finding(
-        "breaking",
-        "undeclared-media-type",
-        "",
-        routing.declared.join(", "),
-        seen,
-        `Media type "${seen}" is not declared for status ${observed.status}.`,
-      ),
-    ];
+    const seen = mediaType(observed.contentType);
+    const f = finding(
+      "breaking",
+      "undeclared-media-type",
+      "",
+      routing.declared.join(", "),
+      seen,
+      `Media type ${seen} is not declared for status ${observed.status}.`,
+    );
+    return [context.showValues ? { ...f, value: observed.contentType } : f];
   }
   if (observed.truncated) {
     return [
@@ -106,7 +115,19 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
     ];
   }
   const findings: Finding[] = [];
-  if (observed.status !== expected.status) {
+  if (expected.invalidCredential && observed.status >= 200 && observed.status < 300) {
+    // The check cannot tell a permissive fake from a production hole; saying both keeps a fake's run from misleading.
+    findings.push(
+      finding(
+        "breaking",
+        "invalid-credential-accepted",
+        "",
+        String(expected.status),
+        String(observed.status),
+        `The target accepted an invalid credential with ${observed.status}: a fake in its default any-key mode, or a security hole in production.`,
+      ),
+    );
+  } else if (observed.status !== expected.status) {
     findings.push(
       finding(
         "breaking",
@@ -125,18 +146,45 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
     findings.push(finding("breaking", "invalid-json", "", "a JSON body", "not JSON", "The body is not valid JSON."));
     return findings;
   }
+  if (nestedDeeperThan(body, MAX_DEPTH)) {
+    findings.push(
+      finding(
+        "breaking",
+        "nesting-too-deep",
+        "",
+        `at most ${MAX_DEPTH} levels of nesting`,
+        "deeper",
+        `The body nests arrays or objects more than ${MAX_DEPTH} levels deep, far beyond any Get Conversation answer; it was not compared further.`,
+      ),
+    );
+    return findings;
+  }
 
   const first = context.validator.validateResponse({ ...base, body });
+  // Status and media type were judged above with the same spec: what is left is the body's verdict.
+  if (first.outcome !== "valid" && first.outcome !== "invalid") return findings;
+  const shared = (validator: SpecValidator, violations: SchemaViolation[]) =>
+    withSharedFields(context.spec, first.schemaPointer, body, violations, (value) =>
+      validator.validateAt(first.schemaPointer, value),
+    );
+  // Findings are judged on the body's own pointers (two map keys stay two findings), then shown masked.
+  const masked = (f: Finding): Finding => {
+    const pointer = shownPointer(context.spec, first.schemaPointer, f.pointer, context.showValues);
+    return pointer === f.pointer ? f : { ...f, pointer, message: f.message.replaceAll(f.pointer, pointer) };
+  };
   const broken = merge(
-    (first.outcome === "invalid" ? first.violations : []).map((v) => classify(v, body, context.showValues)),
+    shared(context.validator, first.outcome === "invalid" ? first.violations : []).map((v) =>
+      classify(v, body, first.schemaPointer, context),
+    ),
   );
-  findings.push(...broken);
+  // Not push(...broken): one finding per array item can exceed the engine's argument limit.
+  for (const f of broken) findings.push(masked(f));
   // Where a rule already broke, a second, softer finding about the same place says nothing new.
   const brokenAt = new Set(broken.map((f) => f.pointer));
   const strict = context.strictValidator.validateResponse({ ...base, body });
-  for (const v of strict.outcome === "invalid" ? strict.violations : []) {
+  for (const v of shared(context.strictValidator, strict.outcome === "invalid" ? strict.violations : [])) {
     if (v.keyword === "unevaluatedProperties" || (v.keyword === "x-known-values" && !brokenAt.has(v.pointer))) {
-      findings.push(classify(v, body, context.showValues));
+      findings.push(masked(classify(v, body, first.schemaPointer, context)));
     }
   }
 
@@ -165,7 +213,66 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
   return findings;
 }
 
-function classify(v: SchemaViolation, body: unknown, showValues: boolean): Finding {
+// Ajv stops at a discriminator whose value no branch maps, so the fields every branch shares go unchecked. Check the
+// body again once per mapped value, and keep what breaks under every one of them: that drift is there whatever the
+// state. What only one branch requires (a closed conversation's endAt) cannot be judged, and is not reported.
+function withSharedFields(
+  spec: OpenApiDocument,
+  schemaPointer: string,
+  body: unknown,
+  violations: SchemaViolation[],
+  validate: (value: unknown) => SchemaViolation[],
+): SchemaViolation[] {
+  const unmapped = violations.filter((v) => v.keyword === "discriminator" && v.params.error === "mapping");
+  if (unmapped.length === 0) return violations;
+  const byKey = new Map(violations.map((v) => [violationKey(v), v]));
+  for (const v of unmapped) {
+    const tag = String(v.params.tag);
+    const runs = discriminatorValues(spec, schemaPointer, v.pointer, tag).map((value) => {
+      const mapped = withValueAt(body, [...segments(v.pointer), tag], value);
+      return withSharedFields(spec, schemaPointer, mapped, validate(mapped), validate);
+    });
+    const [firstRun = [], ...others] = runs;
+    const otherKeys = others.map((run) => new Set(run.map(violationKey)));
+    for (const w of firstRun) {
+      const key = violationKey(w);
+      if (otherKeys.every((keys) => keys.has(key)) && !byKey.has(key)) byKey.set(key, w);
+    }
+  }
+  return [...byKey.values()];
+}
+
+function violationKey(v: SchemaViolation): string {
+  return `${v.pointer}\u0000${v.keyword}\u0000${JSON.stringify(v.params)}`;
+}
+
+function segments(pointer: string): string[] {
+  return pointer === ""
+    ? []
+    : pointer
+        .slice(1)
+        .split("/")
+        .map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+}
+
+// A copy of `node` with `value` at `path`, sharing every part it does not change.
+function withValueAt(node: unknown, path: readonly string[], value: unknown): unknown {
+  const [key, ...rest] = path;
+  if (key === undefined) return value;
+  if (typeof node !== "object" || node === null) return node;
+  const copy: object = Array.isArray(node) ? [...node] : { ...node };
+  // defineProperty, not assignment: a key such as "__proto__" must stay a plain field.
+  Object.defineProperty(copy, key, {
+    value: withValueAt((node as Record<string, unknown>)[key], rest, value),
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+  return copy;
+}
+
+function classify(v: SchemaViolation, body: unknown, schemaPointer: string, context: CompareContext): Finding {
+  const { showValues } = context;
   const at = (pointer: string) => atPointer(body, pointer);
   const withValue = (f: Finding, pointer: string): Finding => (showValues ? { ...f, value: at(pointer) } : f);
   const params = v.params;
@@ -207,7 +314,8 @@ function classify(v: SchemaViolation, body: unknown, showValues: boolean): Findi
       const pointer = `${v.pointer}/${escapeKey(String(params.tag))}`;
       const tag = at(pointer);
       if (params.error === "mapping") {
-        return withValue(closedSetValue(pointer, ["active", "closed"], tag, showValues), pointer);
+        const mapped = discriminatorValues(context.spec, schemaPointer, v.pointer, String(params.tag));
+        return withValue(closedSetValue(pointer, mapped, tag, showValues), pointer);
       }
       return tag === undefined
         ? missingField(pointer)
@@ -261,20 +369,15 @@ function classify(v: SchemaViolation, body: unknown, showValues: boolean): Findi
       );
     }
     case "unevaluatedProperties": {
-      const key = String(params.unevaluatedProperty);
-      const pointer = `${v.pointer}/${escapeKey(key)}`;
-      // A key can itself be data (a phone number used as a key): name it only when it looks like a field name.
-      const named = showValues || FIELD_NAME.test(key);
+      const pointer = `${v.pointer}/${escapeKey(String(params.unevaluatedProperty))}`;
       return withValue(
         finding(
           "info",
           "undocumented-field",
-          named ? pointer : `${v.pointer}/{key}`,
+          pointer,
           "absent",
           typeOf(at(pointer)),
-          named
-            ? `${pointer} is not documented by the spec.`
-            : `${v.pointer || "The body"} has an undocumented field whose name is not shown.`,
+          `${pointer} is not documented by the spec.`,
         ),
         pointer,
       );
@@ -346,9 +449,16 @@ function missingField(pointer: string): Finding {
   );
 }
 
-function shown(value: unknown, showValues: boolean): string {
-  if (typeof value === "string" && (showValues || CODE.test(value))) return `"${value}"`;
-  return typeof value === "string" ? "a string (not shown)" : `a ${typeOf(value)}`;
+// Iterative, so that a body nested 100k deep (JSON.parse accepts it) cannot overflow the stack here either.
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [node, depth] = top;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function escapeKey(key: string): string {
@@ -364,13 +474,4 @@ function finding(
   message: string,
 ): Finding {
   return { severity, rule, pointer, expected, observed, message };
-}
-
-/** The JSON type of a value, as findings report it instead of the value. */
-export function typeOf(value: unknown): string {
-  if (value === undefined) return "absent";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  return typeof value;
 }

@@ -23,8 +23,14 @@ export interface CheckResult {
   durationMs: number;
   outcome: CheckOutcome;
   outageReason?: string;
+  /** The first MAX_FINDINGS_PER_CHECK findings, most severe first. */
   findings: Finding[];
+  /** Findings past the cap: counted in the summary, not listed. Absent when none were left out. */
+  omittedFindings?: number;
 }
+
+/** Findings listed per check; a hostile body can break the spec once per array item, hundreds of thousands of times. */
+export const MAX_FINDINGS_PER_CHECK = 1_000;
 
 /** drift-report.json: its shape is documented by drift-report.schema.json beside this file. */
 export interface DriftReport {
@@ -42,16 +48,20 @@ export interface DriftReport {
   checks: CheckResult[];
 }
 
-const HEADLINE: Record<RunOutcome, string> = {
-  conformant: "production conforms to the spec",
-  drift: "production drifted from the spec",
-  outage: "Jelou could not be reached: outage, not drift",
-  "credentials-rejected": "Jelou rejected the configured credentials: configuration, not drift",
-};
+// Named after the target, not "production": the check runs against fakes and staging too.
+function headline(report: DriftReport): string {
+  const api = `the API at ${new URL(report.target.baseUrl).origin}`;
+  return {
+    conformant: `${api} conforms to the spec`,
+    drift: `${api} drifted from the spec`,
+    outage: `${api} could not be reached: outage, not drift`,
+    "credentials-rejected": `${api} rejected the configured credentials: configuration, not drift`,
+  }[report.outcome];
+}
 
 /** The console summary: one line per check, then one per finding. */
 export function consoleSummary(report: DriftReport): string {
-  const lines = [`verify:live: ${HEADLINE[report.outcome]} (exit ${report.exitCode})`];
+  const lines = [`verify:live: ${headline(report)} (exit ${report.exitCode})`];
   const rows = report.checks.map((c) => [
     c.id,
     String(c.expectedStatus),
@@ -65,13 +75,20 @@ export function consoleSummary(report: DriftReport): string {
   );
   if (findings.length > 0)
     lines.push("", ...table(["severity", "check", "pointer", "rule", "expected", "observed"], findings));
-  for (const c of report.checks)
+  for (const c of report.checks) {
+    if (c.omittedFindings) lines.push(omitted(c));
     if (c.outageReason) lines.push(`${c.id}: ${c.outageReason} after ${c.attempts} attempt(s)`);
+  }
   return `${lines.join("\n")}\n`;
 }
 
+function omitted(c: CheckResult): string {
+  return `${c.id}: ${c.omittedFindings} more finding(s) not listed (at most ${MAX_FINDINGS_PER_CHECK} per check)`;
+}
+
 function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  // A loop, not Math.max(...spread): a spread of many rows exceeds the engine's argument limit.
+  const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? "").length), h.length));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => c.padEnd(widths[i] ?? 0))
@@ -84,7 +101,7 @@ function table(header: string[], rows: string[][]): string[] {
 export function markdownReport(report: DriftReport): string {
   const cell = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
   const out = [
-    `## Jelou drift check: ${HEADLINE[report.outcome]}`,
+    `## Jelou drift check: ${headline(report)}`,
     "",
     `Target \`${report.target.baseUrl}\` (${report.target.auth}) · spec \`${report.spec.gitSha?.slice(0, 12) ?? "uncommitted"}\` · ${report.startedAt} · ${report.durationMs} ms · exit ${report.exitCode}`,
     "",
@@ -106,6 +123,8 @@ export function markdownReport(report: DriftReport): string {
       );
     }
   }
+  const capped = report.checks.filter((c) => c.omittedFindings);
+  if (capped.length > 0) out.push("", ...capped.map((c) => `- ${omitted(c)}`));
   return `${out.join("\n")}\n`;
 }
 
@@ -133,7 +152,9 @@ export function junitReport(report: DriftReport): string {
             },
           }
         : {}),
-      ...(others.length > 0 ? { "system-out": others.map(describe).join("\n") } : {}),
+      ...(others.length > 0 || c.omittedFindings
+        ? { "system-out": [...others.map(describe), ...(c.omittedFindings ? [omitted(c)] : [])].join("\n") }
+        : {}),
     };
   });
   const failures = testcases.filter((t) => "failure" in t).length;

@@ -6,14 +6,16 @@ import { accessSync, appendFileSync, constants, mkdirSync, readFileSync, writeFi
 import { join, relative, resolve } from "node:path";
 import { loadSpec, SPEC_PATH } from "../../spec/load-spec.ts";
 import { createSpecValidator } from "../../spec/schema-validator.ts";
-import { compareResponse, type Expectation } from "./compare.ts";
+import { compareResponse, type Expectation, type Finding } from "./compare.ts";
 import { ConfigError, type DriftConfig, readConfig, USAGE } from "./config.ts";
+import { mediaType } from "./mask.ts";
 import {
   type CheckId,
   type CheckResult,
   consoleSummary,
   type DriftReport,
   junitReport,
+  MAX_FINDINGS_PER_CHECK,
   markdownReport,
 } from "./report.ts";
 import { getWithRetry } from "./request.ts";
@@ -74,8 +76,17 @@ export async function runVerifyLive(options: RunOptions): Promise<number> {
     writeFileSync(join(dir, "drift-report.json"), redact(`${JSON.stringify(report, null, 2)}\n`));
     writeFileSync(join(dir, "drift-report.md"), redact(markdownReport(report)));
     writeFileSync(join(dir, "junit.xml"), redact(junitReport(report)));
-    if (options.env.GITHUB_STEP_SUMMARY)
-      appendFileSync(options.env.GITHUB_STEP_SUMMARY, redact(markdownReport(report)));
+    const summaryPath = options.env.GITHUB_STEP_SUMMARY;
+    if (summaryPath) {
+      // The reports are written and the outcome is known: a summary that cannot be written must not change it.
+      try {
+        appendFileSync(summaryPath, redact(markdownReport(report)));
+      } catch (error) {
+        err(
+          `Failed to append the report to GITHUB_STEP_SUMMARY (${summaryPath}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. The reports in ${dir} are complete; point GITHUB_STEP_SUMMARY at a writable file or unset it.\n`,
+        );
+      }
+    }
     out(consoleSummary(report));
     out(`Reports: ${dir}/drift-report.{json,md}, junit.xml\n`);
     if (report.outcome === "credentials-rejected") {
@@ -94,6 +105,7 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
   const started = Date.now();
   const spec = loadSpec();
   const context = {
+    spec,
     validator: createSpecValidator(spec),
     strictValidator: createSpecValidator(spec, { strict: true }),
     showValues: config.showValues,
@@ -134,7 +146,7 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
       title: "wrong credentials answer 401 with an error envelope",
       conversationId: config.conversationId,
       auth: "wrong-credentials",
-      expect: { status: 401 },
+      expect: { status: 401, invalidCredential: true },
     },
     {
       id: "missing-conversation",
@@ -147,6 +159,11 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
 
   const deadline = AbortSignal.timeout(config.maxDurationMs);
   const results: CheckResult[] = [];
+  // Counted over every finding, listed or not, so the summary stays true when a check's list is capped.
+  const counts = { breaking: 0, warning: 0, info: 0 };
+  const tally = (findings: readonly Finding[]) => {
+    for (const f of findings) counts[f.severity]++;
+  };
   for (const c of checks) {
     const path = `/v1/external-support/${encodeURIComponent(config.projectId)}/conversations/${encodeURIComponent(c.conversationId)}`;
     const begun = Date.now();
@@ -179,9 +196,10 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
       });
       continue;
     }
+    const shownContentType = config.showValues ? answer.contentType : mediaType(answer.contentType);
     const observed = {
       status: answer.status,
-      contentType: answer.contentType,
+      contentType: shownContentType,
       bodyText: answer.bodyText,
       truncated: answer.truncated,
     };
@@ -189,7 +207,7 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
       results.push({
         ...base,
         status: 401,
-        contentType: answer.contentType,
+        contentType: shownContentType,
         outcome: "credentials-rejected",
         outageReason: "the configured credentials were rejected",
         findings: [],
@@ -198,17 +216,16 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
     }
     const findings = compareResponse(context, c.expect, observed);
     const failing = findings.some((f) => f.severity === "breaking" || (config.strict && f.severity === "warning"));
+    tally(findings);
     results.push({
       ...base,
       status: answer.status,
-      contentType: answer.contentType,
+      contentType: shownContentType,
       outcome: failing ? "drift" : "pass",
-      findings,
+      ...listed(findings),
     });
   }
 
-  const all = results.flatMap((r) => r.findings);
-  const count = (severity: string) => all.filter((f) => f.severity === severity).length;
   // Drift found is drift, whatever else happened: an unreachable check must not hide a broken one.
   const outcome = results.some((r) => r.outcome === "drift")
     ? "drift"
@@ -244,11 +261,23 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
       timeoutMs: config.timeoutMs,
       retries: config.retries,
     },
-    summary: { checks: results.length, breaking: count("breaking"), warning: count("warning"), info: count("info") },
+    summary: { checks: results.length, ...counts },
     checks: results,
   };
 }
 
+// The most severe findings first, so a capped list still holds what breaks consumers.
+function listed(findings: Finding[]): Pick<CheckResult, "findings" | "omittedFindings"> {
+  if (findings.length <= MAX_FINDINGS_PER_CHECK) return { findings };
+  const rank = { breaking: 0, warning: 1, info: 2 };
+  const sorted = findings.toSorted((a, b) => rank[a.severity] - rank[b.severity]);
+  return {
+    findings: sorted.slice(0, MAX_FINDINGS_PER_CHECK),
+    omittedFindings: findings.length - MAX_FINDINGS_PER_CHECK,
+  };
+}
+
+// Bounded recursion: compare.ts never puts a value nested deeper than MAX_DEPTH into a finding.
 function redactDeep<T>(value: T, redact: (text: string) => string): T {
   if (typeof value === "string") return redact(value) as T;
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T;
@@ -266,13 +295,22 @@ function credentialHeaders(config: DriftConfig, wrong: boolean): Record<string, 
   return { Authorization: `Basic ${Buffer.from(`${c.clientId}:${secret}`).toString("base64")}` };
 }
 
+// Every form in which an output may carry a secret: as is, as a JSON pointer segment (a key echoed by the server),
+// URL-encoded, JSON-escaped. Longest first, so that no shorter form leaves part of a longer one behind.
 function secretsIn(env: RunOptions["env"]): string[] {
   const key = env.JELOU_API_KEY?.trim();
   const id = env.JELOU_CLIENT_ID?.trim();
   const secret = env.JELOU_CLIENT_SECRET;
-  return [key, secret, id && secret ? Buffer.from(`${id}:${secret}`).toString("base64") : undefined].filter(
+  const secrets = [key, secret, id && secret ? Buffer.from(`${id}:${secret}`).toString("base64") : undefined].filter(
     (s): s is string => Boolean(s && s.length >= 4),
   );
+  const forms = secrets.flatMap((s) => [
+    s,
+    s.replaceAll("~", "~0").replaceAll("/", "~1"),
+    encodeURIComponent(s),
+    JSON.stringify(s).slice(1, -1),
+  ]);
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
 }
 
 function specGitSha(): string | null {

@@ -124,7 +124,7 @@ describe("verify:live against a conformant Jelou (the fake, with --api-key)", ()
       ["wrong-credentials", 401, "pass"],
       ["missing-conversation", 404, "pass"],
     ]);
-    expect(run.stdout).toContain("production conforms to the spec (exit 0)");
+    expect(run.stdout).toContain(`the API at ${new URL(fake.url).origin} conforms to the spec (exit 0)`);
   });
 
   it("authenticates with Basic when JELOU_CLIENT_ID and JELOU_CLIENT_SECRET are set", async () => {
@@ -137,6 +137,26 @@ describe("verify:live against a conformant Jelou (the fake, with --api-key)", ()
     await fake.close();
     expect(run.code).toBe(EXIT.conformant);
     expect(run.report.target.auth).toBe("basic");
+  });
+});
+
+describe('verify:live against a fake in its default "any key" mode', () => {
+  it("says the target accepted an invalid credential, and names the target, not production, in the headline", async () => {
+    const fake = await startMockServer({ port: 0 });
+    const run = await verify(fake.baseUrl);
+    await fake.close();
+    expect(run.code).toBe(EXIT.drift);
+    expect(findingsOf(run)).toEqual([
+      { check: "wrong-credentials", severity: "breaking", rule: "invalid-credential-accepted", pointer: "" },
+    ]);
+    expect(run.report.checks[1].findings[0].message).toBe(
+      "The target accepted an invalid credential with 200: a fake in its default any-key mode, or a security hole in production.",
+    );
+    expect(run.stdout).toContain(`verify:live: the API at ${new URL(fake.url).origin} drifted from the spec (exit 1)`);
+    expect(run.files.md).toContain(
+      `## Jelou drift check: the API at ${new URL(fake.url).origin} drifted from the spec`,
+    );
+    expectValidReport(run.report);
   });
 });
 
@@ -188,6 +208,26 @@ describe("verify:live against a drifted Jelou", () => {
       onData((d) => (d.state = "archived")),
       [],
       [{ check: "known-conversation", severity: "breaking", rule: "closed-enum-value", pointer: "/data/state" }],
+      EXIT.drift,
+    ],
+    [
+      "an unknown state, and still the drift of the fields every state shares",
+      onData((d) => {
+        d.state = "archived";
+        delete d.Bot.type;
+        d.User.id = 5521987;
+      }),
+      [],
+      [
+        { check: "known-conversation", severity: "breaking", rule: "closed-enum-value", pointer: "/data/state" },
+        { check: "known-conversation", severity: "breaking", rule: "type-changed", pointer: "/data/User/id" },
+        {
+          check: "known-conversation",
+          severity: "breaking",
+          rule: "missing-required-field",
+          pointer: "/data/Bot/type",
+        },
+      ],
       EXIT.drift,
     ],
     [
@@ -471,6 +511,45 @@ describe("verify:live secrets, privacy and report files", () => {
     expect(run.code).toBe(EXIT.drift);
   });
 
+  it("never writes a secret that Jelou echoes as a key, in any encoding an output uses", async () => {
+    const key = "sk/zq7~key";
+    const echoing = await startDriftedJelou(
+      (body, reply) => {
+        if (!body.error) return;
+        body.error.developerMessages = { [key]: 5 };
+        body.validationError = { [`${key} %`]: 1 };
+        reply.contentType = `application/json; key="${key}"`;
+      },
+      { apiKeys: [key] },
+    );
+    const run = await verify(echoing.baseUrl, { JELOU_API_KEY: key }, ["--show-values"]);
+    await echoing.close();
+    const everything = [run.stdout, run.stderr, run.files.json, run.files.md, run.files.junit].join("\n");
+    expect(findingsOf(run)).toContainEqual({
+      check: "wrong-credentials",
+      severity: "breaking",
+      rule: "type-changed",
+      pointer: "/error/developerMessages/[redacted]",
+    });
+    expect(everything).not.toContain("zq7");
+  });
+
+  it("keeps names used as map keys and media type parameters out of every output", async () => {
+    const jelou = await drifted((body, reply) => {
+      if (!body.error) return;
+      body.error.developerMessages = { "Juan Pérez": 5 };
+      body.validationError = { "+525512345678": 1 };
+      reply.contentType = 'text/plain; user="Juan Pérez"';
+      reply.raw = "no";
+    });
+    const run = await verify(jelou.baseUrl);
+    await jelou.close();
+    const everything = [run.stdout, run.stderr, run.files.json, run.files.md, run.files.junit].join("\n");
+    expect(everything).not.toMatch(/Juan|525512345678/);
+    expect(run.report.checks[1]).toMatchObject({ contentType: "text/plain" });
+    expect(run.report.checks[1].findings[0]).toMatchObject({ rule: "undeclared-media-type", observed: "text/plain" });
+  });
+
   it("shows an enumerated field's value only when it looks like a code, and hides key names that are data", async () => {
     const jelou = await drifted((body) => {
       body.statusMessage = "Hola Ana Souza";
@@ -485,7 +564,7 @@ describe("verify:live secrets, privacy and report files", () => {
       check: "known-conversation",
       severity: "info",
       rule: "undocumented-field",
-      pointer: "/data/User/{key}",
+      pointer: "/data/User/{13-char key}",
     });
   });
 
@@ -544,6 +623,56 @@ describe("verify:live secrets, privacy and report files", () => {
   });
 });
 
+describe("verify:live on hostile input: never a crash, always the outcome's exit code", () => {
+  it("keeps 1,000 findings per check and counts the rest when a body breaks the spec 180,000 times", async () => {
+    const jelou = await drifted((body, reply) => {
+      if (reply.status === 200) body.message = Array(180_000).fill(0);
+    });
+    const run = await verify(jelou.baseUrl);
+    await jelou.close();
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(EXIT.drift);
+    expectValidReport(run.report);
+    const [known] = run.report.checks as Json[];
+    expect(known?.findings).toHaveLength(1_000);
+    expect(run.report.summary.breaking).toBeGreaterThanOrEqual(180_000);
+    expect(known?.omittedFindings).toBe(run.report.summary.breaking - 1_000);
+    expect(run.stdout).toContain(
+      `known-conversation: ${known?.omittedFindings} more finding(s) not listed (at most 1000 per check)`,
+    );
+  });
+
+  it("reports a body nested past the depth limit as one finding, even with --show-values", async () => {
+    const depth = 100_000;
+    const jelou = await drifted((body, reply) => {
+      if (reply.status !== 200) return;
+      reply.raw = JSON.stringify({ ...body, data: { ...body.data, User: 0 } }).replace(
+        '"User":0',
+        `"User":${"[".repeat(depth)}${"]".repeat(depth)}`,
+      );
+    });
+    const run = await verify(jelou.baseUrl, {}, ["--show-values"]);
+    await jelou.close();
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(EXIT.drift);
+    expectValidReport(run.report);
+    expect(findingsOf(run)).toEqual([
+      { check: "known-conversation", severity: "breaking", rule: "nesting-too-deep", pointer: "" },
+    ]);
+  });
+
+  it("warns on stderr when $GITHUB_STEP_SUMMARY cannot be written, and keeps the outcome's exit code", async () => {
+    const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
+    const run = await verify(fake.baseUrl, { GITHUB_STEP_SUMMARY: scratch });
+    await fake.close();
+    expect(run.code).toBe(EXIT.conformant);
+    expect(run.stderr).toMatch(/^Failed to append the report to GITHUB_STEP_SUMMARY .*: EISDIR\. /);
+    expect(run.stderr).not.toContain("    at ");
+    expectValidReport(run.report);
+    expect(run.files.md).toContain("## Jelou drift check");
+  });
+});
+
 describe("npm run verify:live (the command)", () => {
   it("runs as a process and exits with the check's code", async () => {
     const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
@@ -559,7 +688,7 @@ describe("npm run verify:live (the command)", () => {
     const bad = await runBinAsync("tsx", "tsx", ["scripts/verify-live.ts"], { ...env, JELOU_PROJECT_ID: "" });
     await fake.close();
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toContain("production conforms to the spec");
+    expect(ok.stdout).toContain(`the API at ${new URL(fake.url).origin} conforms to the spec`);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("JELOU_PROJECT_ID is not set");
   });
