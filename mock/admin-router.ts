@@ -2,6 +2,7 @@
 import { once } from "node:events";
 import express, { type Request, type Response } from "express";
 import type { OpenApiDocument } from "../spec/load-spec.ts";
+import { type AdminGuardConfig, judgeAdminRequest } from "./admin-guard.ts";
 import type { MockControl, Page } from "./app.ts";
 import type { ConversationIds } from "./conversation-factory.ts";
 import type { FakeErrorKey } from "./error-bodies.ts";
@@ -21,20 +22,29 @@ export function adminRouter(
   putRule: (ids: ConversationIds, body: unknown) => PutRuleResult,
   spec: OpenApiDocument,
   specText: string,
+  guard: AdminGuardConfig,
 ): express.Router {
   const router = express.Router();
+  router.use((req, res, next) => {
+    const verdict = judgeAdminRequest(
+      {
+        method: req.method,
+        path: req.path,
+        host: req.headers.host,
+        authorization: req.get("authorization"),
+        contentType: req.get("content-type"),
+      },
+      guard,
+    );
+    if (verdict.ok) return next();
+    if (verdict.headers) res.set(verdict.headers);
+    sendFakeError(res, verdict.key, verdict.message);
+  });
   const allow = (methods: string) => (_req: Request, res: Response) => {
     res.set("Allow", methods);
     sendFakeError(res, "METHOD_NOT_ALLOWED", `This admin route answers ${methods} only.`);
   };
   const jsonBody = express.json({ limit: ADMIN_BODY_LIMIT, strict: false });
-  const requireJson = (req: Request, res: Response, next: () => void) => {
-    if (!req.is("application/json")) {
-      sendFakeError(res, "UNSUPPORTED_MEDIA_TYPE", "Send the admin body as JSON with Content-Type: application/json.");
-      return;
-    }
-    next();
-  };
 
   router.get("/health", (_req, res) => {
     res.json({ status: "ok" });
@@ -46,7 +56,7 @@ export function adminRouter(
     .get((_req, res) => {
       res.json({ scenario: control.scenario() });
     })
-    .put(requireJson, jsonBody, (req, res) => {
+    .put(jsonBody, (req, res) => {
       const body: unknown = req.body;
       const name = typeof body === "object" && body !== null ? (body as { scenario?: unknown }).scenario : undefined;
       if (typeof name !== "string") {
@@ -80,7 +90,7 @@ export function adminRouter(
       if (rule) res.json(rule);
       else sendFakeError(res, "RULE_NOT_FOUND", `No rule for ${req.params.projectId}/${req.params.conversationId}.`);
     })
-    .put(requireJson, jsonBody, (req, res) => {
+    .put(jsonBody, (req, res) => {
       const result = putRule({ projectId: req.params.projectId, conversationId: req.params.conversationId }, req.body);
       if (result.ok) res.json(result.rule);
       else sendFakeError(res, result.key, result.message, result.fields);

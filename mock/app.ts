@@ -45,6 +45,16 @@ export interface MockOptions {
   delayMs?: number;
   /** Serve the admin API under /__admin (default true). */
   admin?: boolean;
+  /**
+   * When set, every admin request but `GET /__admin/health` must carry `Authorization: Bearer <adminToken>` (default:
+   * none; {@link startMockServer} generates one when bound to an address that is not loopback).
+   */
+  adminToken?: string;
+  /**
+   * Without an admin token, the admin API answers only requests whose Host is loopback (localhost, 127.0.0.1, [::1])
+   * or one of these names; `.example.com` also allows its subdomains (default: none).
+   */
+  allowedHosts?: readonly string[];
   /** How many requests the journal keeps, oldest dropped first (default 1000, at most 100000). */
   journalLimit?: number;
   /** How many bytes of entries the journal keeps, oldest dropped first (default 32 MiB). */
@@ -225,7 +235,8 @@ export function createMockApp(options: MockOptions = {}): MockApp {
 
   if (options.admin ?? true) {
     const specText = options.spec ? stringify(spec) : readFileSync(SPEC_PATH, "utf8");
-    app.use("/__admin", adminRouter(control, putRule, spec, specText));
+    const guard = { token: checkedToken(options.adminToken), allowedHosts: options.allowedHosts ?? [] };
+    app.use("/__admin", adminRouter(control, putRule, spec, specText, guard));
   }
 
   const authenticate = (req: Request, state: RequestState) => {
@@ -385,6 +396,15 @@ function whole(name: string, value: number, min: number, max: number): number {
     throw new MockConfigError(`${name} must be a whole number from ${min} to ${max}, not ${value}.`);
   }
   return value;
+}
+
+function checkedToken(token: string | undefined): string | undefined {
+  if (token !== undefined && !/^[\x21-\x7e]{1,1024}$/.test(token)) {
+    throw new MockConfigError(
+      "adminToken must be 1 to 1024 visible ASCII characters, without spaces (value not shown).",
+    );
+  }
+  return token;
 }
 
 function checkedScenario(name: string): Scenario {

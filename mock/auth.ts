@@ -92,8 +92,8 @@ export function parseBasicPair(value: string): BasicCredential | undefined {
   return { clientId: value.slice(0, colon), clientSecret: value.slice(colon + 1) };
 }
 
-// Compare digests so that neither the length nor the content of a configured secret leaks through timing.
-function sameSecret(expected: string, given: string): boolean {
+/** Compares a secret in constant time: digests, so neither its length nor its content leaks through timing. */
+export function sameSecret(expected: string, given: string): boolean {
   const digest = (s: string) => createHash("sha256").update(s).digest();
   return timingSafeEqual(digest(expected), digest(given));
 }

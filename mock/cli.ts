@@ -97,6 +97,20 @@ function program(): Command {
       )
       .addOption(new Option("--no-admin", "do not serve the admin API under /__admin"))
       .addOption(
+        new Option(
+          "--admin-token <token>",
+          "require Authorization: Bearer <token> on /__admin (generated and printed when --host is not loopback)",
+        ).env("FAKE_JELOU_ADMIN_TOKEN"),
+      )
+      .addOption(
+        new Option(
+          "--allowed-host <name>",
+          "without a token, also answer /__admin for this Host name (repeatable; env: comma-separated)",
+        )
+          .env("FAKE_JELOU_ALLOWED_HOSTS")
+          .argParser(collect),
+      )
+      .addOption(
         new Option("--log-level <level>", "request logging")
           .env("FAKE_JELOU_LOG_LEVEL")
           .choices(LOG_LEVELS)
@@ -135,6 +149,8 @@ interface CliOptions {
   delay: number;
   shutdownGrace: number;
   admin: boolean;
+  adminToken?: string;
+  allowedHost?: string[];
   logLevel: LogLevel;
   journalSize: number;
   now?: string;
@@ -152,6 +168,11 @@ function credentials(options: CliOptions): { apiKeys: string[]; basic: BasicCred
     }
     return parsed;
   });
+  if (options.adminToken !== undefined && !/^[\x21-\x7e]{1,1024}$/.test(options.adminToken)) {
+    throw new UsageError(
+      "--admin-token / FAKE_JELOU_ADMIN_TOKEN must be 1 to 1024 visible ASCII characters, without spaces (value not shown).",
+    );
+  }
   return { apiKeys, basic };
 }
 
@@ -179,6 +200,8 @@ async function main(argv: string[]): Promise<void> {
     delayMs: options.delay,
     shutdownGraceMs: options.shutdownGrace,
     admin: options.admin,
+    ...(options.adminToken !== undefined && { adminToken: options.adminToken }),
+    allowedHosts: (options.allowedHost ?? []).map((name) => name.trim()).filter((name) => name !== ""),
     journalLimit: options.journalSize,
     ...(options.now !== undefined && { now: options.now }),
     onRequest: (entry) => {
@@ -191,8 +214,15 @@ async function main(argv: string[]): Promise<void> {
     auth.apiKeys.length + auth.basic.length === 0
       ? "any non-empty credential"
       : `${auth.apiKeys.length} API key(s), ${auth.basic.length} Basic pair(s)`;
+  const adminMode = !options.admin
+    ? "admin off"
+    : options.adminToken !== undefined
+      ? "admin on, token required"
+      : server.adminToken !== undefined
+        ? `admin on, admin token: ${server.adminToken}`
+        : "admin on, loopback hosts only";
   console.log(
-    `fake-jelou ready on ${server.baseUrl} (scenario ${server.scenario()}, seed "${options.seed}", auth: ${authMode}, admin ${options.admin ? "on" : "off"})`,
+    `fake-jelou ready on ${server.baseUrl} (scenario ${server.scenario()}, seed "${options.seed}", auth: ${authMode}, ${adminMode})`,
   );
 
   let stopping = false;

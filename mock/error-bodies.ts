@@ -14,6 +14,8 @@ export const ERROR_SCENARIO_EXAMPLES: Readonly<Record<ErrorScenario, { status: n
 /** Errors of fake-jelou itself (bad use of the fake, not Jelou behaviour), with their status and Spanish text. */
 export const FAKE_ERRORS = {
   UNKNOWN_SCENARIO: { status: 400, es: "Escenario desconocido." },
+  ADMIN_UNAUTHORIZED: { status: 401, es: "Se requiere el token de administración." },
+  ADMIN_HOST_NOT_ALLOWED: { status: 403, es: "Host no permitido para la administración." },
   INVALID_DELAY: { status: 400, es: "Retardo inválido." },
   INVALID_BODY: { status: 400, es: "Cuerpo de la solicitud inválido." },
   RULE_LIMIT_REACHED: { status: 409, es: "Se alcanzó el límite de reglas." },

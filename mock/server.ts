@@ -1,7 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type Server, type ServerResponse, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { isLoopbackAddress } from "./admin-guard.ts";
 import { createMockApp, MockConfigError, type MockControl, type MockOptions } from "./app.ts";
 import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "./error-bodies.ts";
 import type { JournalEntry } from "./journal.ts";
@@ -12,7 +14,10 @@ import type { ConversationRule, StoredRule } from "./rules.ts";
 export interface MockServerOptions extends MockOptions {
   /** TCP port (default 4010); 0 picks a free one, read it back from `port`. */
   port?: number;
-  /** Interface to bind (default 127.0.0.1, loopback only); 0.0.0.0 exposes the fake to the network. */
+  /**
+   * Interface to bind (default 127.0.0.1, loopback only); 0.0.0.0 exposes the fake to the network, and then the admin
+   * API requires a token (`adminToken`, or a random one, read back from `adminToken`).
+   */
   host?: string;
   /** How long a client may take to send its headers, in ms (default 10000): slow-loris clients are cut off. */
   headersTimeoutMs?: number;
@@ -34,6 +39,8 @@ export interface MockServer {
   url: string;
   /** What to give a Jelou client as its base URL: `${url}/jelouapi`. */
   baseUrl: string;
+  /** The admin token in force: the one given, the one generated for a non-loopback binding, or undefined for none. */
+  adminToken: string | undefined;
   port: number;
   /** The server default scenario. */
   scenario(): Scenario;
@@ -122,7 +129,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       `shutdownGraceMs must be a whole number from 0 to ${MAX_SHUTDOWN_GRACE_MS}, not ${shutdownGraceMs}.`,
     );
   }
-  const { app, control } = createMockApp(appOptions);
+  // Bound beyond loopback, the admin API would be anyone's on the network: it gets a token unless the caller set one.
+  const adminToken =
+    appOptions.adminToken ??
+    ((appOptions.admin ?? true) && !isLoopbackAddress(host) ? randomBytes(24).toString("base64url") : undefined);
+  const { app, control } = createMockApp({ ...appOptions, ...(adminToken !== undefined && { adminToken }) });
   let closing: Promise<void> | undefined;
   // Open responses: when shutdown begins, those not yet sent are told to close their connection (Connection: close),
   // so that a keep-alive client opens a new one, which is refused, instead of reusing one that is about to be closed.
@@ -172,6 +183,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   return {
     url: origin,
     baseUrl: `${origin}/jelouapi`,
+    adminToken,
     port: address.port,
     scenario: control.scenario,
     setScenario: control.setScenario,

@@ -31,13 +31,14 @@ async function send(url: string, init: RequestInit = {}): Promise<Reply> {
   return { status: res.status, headers: res.headers, text, body };
 }
 
-/** A JSON admin request; `body` is sent as given when it is a string, else JSON-encoded. */
+/**
+ * A JSON admin request; `body` is sent as given when it is a string, else JSON-encoded. Like every admin client, it
+ * sends Content-Type: application/json with any method but GET, with or without a body.
+ */
 function admin(server: MockServer, method: string, path: string, body?: unknown, contentType = "application/json") {
   const init: RequestInit = { method };
-  if (body !== undefined) {
-    init.body = typeof body === "string" ? body : JSON.stringify(body);
-    init.headers = { "content-type": contentType };
-  }
+  if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
+  if (body !== undefined || method !== "GET") init.headers = { "content-type": contentType };
   return send(`${server.url}/__admin${path}`, init);
 }
 

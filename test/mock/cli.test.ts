@@ -488,3 +488,64 @@ describe("--no-admin", () => {
     expect((await get(conversationUrl(cli, "p1", "c1"))).status).toBe(200);
   });
 });
+
+describe("admin access", () => {
+  const TOKEN = "cli-admin-token-91d2";
+  const requests = (origin: string, headers: Record<string, string> = {}) =>
+    fetch(`${origin}/__admin/requests`, { headers }).then(async (res) => {
+      await res.body?.cancel();
+      return res.status;
+    });
+
+  it("--host 0.0.0.0 generates a token and prints it once, in the ready line", async () => {
+    const cli = spawnCli(["--port", "0", "--host", "0.0.0.0"], {}, perTest);
+    const match = await waitForStdout(
+      cli,
+      /^fake-jelou ready on http:\/\/0\.0\.0\.0:(\d+)\/jelouapi .*admin token: (\S+)\)$/m,
+    );
+    const [, port, token] = match as unknown as [string, string, string];
+    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const origin = `http://127.0.0.1:${port}`;
+    expect(await requests(origin)).toBe(401);
+    expect(await requests(origin, { authorization: `Bearer ${token}` })).toBe(200);
+    await get(`${origin}/jelouapi/v1/external-support/p/conversations/c`);
+    expect(cli.stdout().split(token).length - 1).toBe(1);
+  });
+
+  it.each<[string, string[], Record<string, string>]>([
+    ["--admin-token", ["--admin-token", TOKEN], {}],
+    ["FAKE_JELOU_ADMIN_TOKEN", [], { FAKE_JELOU_ADMIN_TOKEN: TOKEN }],
+  ])("%s requires the token on /__admin and never prints it", async (_title, args, env) => {
+    const cli = await startCli(args, env);
+    expect(cli.stdout()).toContain("admin on, token required");
+    expect(await requests(cli.origin)).toBe(401);
+    expect(await requests(cli.origin, { authorization: `Bearer ${TOKEN}` })).toBe(200);
+    expect(cli.stdout()).not.toContain(TOKEN);
+    expect(cli.stderr()).not.toContain(TOKEN);
+  });
+
+  it("answers /__admin only for loopback hosts by default, and for --allowed-host names too", async () => {
+    const cli = await startCli(["--allowed-host", "fake-jelou", "--log-level", "silent"]);
+    expect(cli.stdout()).toContain("admin on, loopback hosts only");
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const { port } = new URL(cli.origin);
+        request({ host: "127.0.0.1", port, path: "/__admin/requests", headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on("error", reject)
+          .end();
+      });
+    expect(await status("localhost:1")).toBe(200);
+    expect(await status("fake-jelou:4010")).toBe(200);
+    expect(await status("attacker.example")).toBe(403);
+  });
+
+  it("refuses an --admin-token with a space with exit 2, without echoing it", async () => {
+    const result = await runCli(["--port", "0", "--admin-token", "SECRET-PART other"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--admin-token");
+    expect(result.stderr + result.stdout).not.toContain("SECRET-PART");
+  });
+});

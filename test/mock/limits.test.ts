@@ -86,7 +86,7 @@ describe("limits", () => {
 
   it("cuts off a client that never finishes its body", async () => {
     const head =
-      "PUT /__admin/scenario HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n";
+      "PUT /__admin/scenario HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n";
     const reply = await rawRequest(server.port, `${head}${" ".repeat(300)}`, {
       timeoutMs: 15_000,
       drip: { pieces: 60, everyMs: 50 },

@@ -1,0 +1,103 @@
+// Who may use the admin API: a pure verdict over a request's method, path and headers. The guards follow the dev
+// servers that closed the same holes: an admin token (Jupyter), a Host allow-list against DNS rebinding (Vite's and
+// webpack-dev-server's allowedHosts), and JSON-only mutations, which no web page can send without a preflight.
+import { isIP } from "node:net";
+import { sameSecret } from "./auth.ts";
+import type { FakeErrorKey } from "./error-bodies.ts";
+
+/** How the admin API is guarded. */
+export interface AdminGuardConfig {
+  /** When set, every admin request but the health check must carry `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+  /** Host names accepted besides loopback ones when there is no token; `.example.com` also accepts its subdomains. */
+  allowedHosts: readonly string[];
+}
+
+/** The parts of an admin request the guard reads. */
+export interface AdminRequestFacts {
+  method: string;
+  /** The path under /__admin, e.g. `/health`. */
+  path: string;
+  host?: string | undefined;
+  authorization?: string | undefined;
+  contentType?: string | undefined;
+}
+
+export type AdminVerdict =
+  | { ok: true }
+  | { ok: false; key: FakeErrorKey; message: string; headers?: Record<string, string> };
+
+/** Host names that reach only this machine: a page elsewhere cannot rebind them. */
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "::1"]);
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Decides whether an admin request may go on, and if not, the refusal to answer with. */
+export function judgeAdminRequest(facts: AdminRequestFacts, config: AdminGuardConfig): AdminVerdict {
+  // Readiness probes (Docker, compose, Kubernetes) call it from other hosts, and it tells nothing.
+  if ((facts.method === "GET" || facts.method === "HEAD") && facts.path === "/health") return { ok: true };
+  if (config.token !== undefined) {
+    const given = /^bearer +(\S+)\s*$/i.exec(facts.authorization ?? "")?.[1];
+    if (given === undefined || !sameSecret(config.token, given)) {
+      return {
+        ok: false,
+        key: "ADMIN_UNAUTHORIZED",
+        message:
+          "The admin API needs Authorization: Bearer <admin token>: the token given with --admin-token (FAKE_JELOU_ADMIN_TOKEN), or the one the fake printed in its ready line.",
+        headers: { "WWW-Authenticate": 'Bearer realm="fake-jelou admin"' },
+      };
+    }
+  } else {
+    const host = hostName(facts.host);
+    if (host === undefined || !hostAllowed(host, config.allowedHosts)) {
+      return {
+        ok: false,
+        key: "ADMIN_HOST_NOT_ALLOWED",
+        message: `The admin API answers only requests to localhost, 127.0.0.1 or [::1]${config.allowedHosts.length > 0 ? ` or an allowed host (${config.allowedHosts.join(", ")})` : ""}, and this one's Host header names ${host === undefined ? "no valid host" : `"${host.slice(0, 255)}"`}. Allow that name with --allowed-host <name> (FAKE_JELOU_ALLOWED_HOSTS), or set --admin-token.`,
+      };
+    }
+  }
+  if (!SAFE_METHODS.has(facts.method) && !isJson(facts.contentType)) {
+    return {
+      ok: false,
+      key: "UNSUPPORTED_MEDIA_TYPE",
+      message: `Send ${facts.method} /__admin${facts.path} with Content-Type: application/json (a body is optional): no web page can send that without the browser asking first, and the fake never says yes.`,
+    };
+  }
+  return { ok: true };
+}
+
+/** The host name of a Host header (`name:port`, `[v6]:port`), lower-case; undefined when absent or malformed. */
+export function hostName(header: string | undefined): string | undefined {
+  const value = header?.trim().toLowerCase();
+  if (!value) return undefined;
+  if (value.startsWith("[")) {
+    const end = value.indexOf("]");
+    return end > 1 && /^(:\d*)?$/.test(value.slice(end + 1)) ? value.slice(1, end) : undefined;
+  }
+  const [name, port, ...rest] = value.split(":");
+  return name && rest.length === 0 && (port === undefined || /^\d*$/.test(port)) ? name : undefined;
+}
+
+function hostAllowed(host: string, allowedHosts: readonly string[]): boolean {
+  if (LOOPBACK_HOSTS.has(host)) return true;
+  return allowedHosts.some((allowed) => {
+    const name = allowed.trim().toLowerCase();
+    return name.startsWith(".") ? host === name.slice(1) || host.endsWith(name) : host === name;
+  });
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
+}
+
+/** True when an address to bind reaches only this machine: loopback names, 127.0.0.0/8 and ::1. */
+export function isLoopbackAddress(host: string): boolean {
+  const name = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1");
+  if (name === "localhost") return true;
+  if (isIP(name) === 4) return name.startsWith("127.");
+  if (isIP(name) === 6) return name === "::1" || /^::ffff:127\./.test(name);
+  return false;
+}

@@ -1,0 +1,130 @@
+// The admin guard as a table: token, Host allow-list and JSON-only mutations, decided on plain objects.
+import { describe, expect, it } from "vitest";
+import {
+  type AdminGuardConfig,
+  type AdminRequestFacts,
+  hostName,
+  isLoopbackAddress,
+  judgeAdminRequest,
+} from "../../mock/admin-guard.ts";
+
+const JSON_TYPE = "application/json";
+const facts = (extra: Partial<AdminRequestFacts> = {}): AdminRequestFacts => ({
+  method: "GET",
+  path: "/requests",
+  host: "127.0.0.1:4010",
+  ...extra,
+});
+const open: AdminGuardConfig = { allowedHosts: [] };
+const allowing: AdminGuardConfig = { allowedHosts: ["fake-jelou", ".example.test"] };
+const withToken: AdminGuardConfig = { token: "s3cret-admin-token", allowedHosts: [] };
+
+describe("judgeAdminRequest", () => {
+  it.each<[string, AdminRequestFacts, AdminGuardConfig, string | undefined]>([
+    ["localhost with a port", facts({ host: "localhost:4010" }), open, undefined],
+    ["127.0.0.1 without a port", facts({ host: "127.0.0.1" }), open, undefined],
+    ["[::1] with a port", facts({ host: "[::1]:4010" }), open, undefined],
+    ["LOCALHOST in capitals", facts({ host: "LOCALHOST:4010" }), open, undefined],
+    ["a rebinding name", facts({ host: "attacker.example:4010" }), open, "ADMIN_HOST_NOT_ALLOWED"],
+    ["a LAN address", facts({ host: "192.168.1.20:4010" }), open, "ADMIN_HOST_NOT_ALLOWED"],
+    ["a loopback name as a prefix", facts({ host: "localhost.attacker.example" }), open, "ADMIN_HOST_NOT_ALLOWED"],
+    ["no Host header", facts({ host: undefined }), open, "ADMIN_HOST_NOT_ALLOWED"],
+    ["a malformed Host", facts({ host: "127.0.0.1:4010:1" }), open, "ADMIN_HOST_NOT_ALLOWED"],
+    ["an allowed name", facts({ host: "fake-jelou:4010" }), allowing, undefined],
+    ["a subdomain of an allowed .domain", facts({ host: "a.example.test" }), allowing, undefined],
+    ["the .domain itself", facts({ host: "example.test" }), allowing, undefined],
+    ["a name that only ends like the domain", facts({ host: "badexample.test" }), allowing, "ADMIN_HOST_NOT_ALLOWED"],
+    ["the health check from any host", facts({ path: "/health", host: "anything" }), open, undefined],
+    ["the health check without the token", facts({ path: "/health" }), withToken, undefined],
+    ["no token when one is required", facts(), withToken, "ADMIN_UNAUTHORIZED"],
+    ["a wrong token", facts({ authorization: "Bearer s3cret-admin-tokeN" }), withToken, "ADMIN_UNAUTHORIZED"],
+    ["the token as Basic", facts({ authorization: "Basic s3cret-admin-token" }), withToken, "ADMIN_UNAUTHORIZED"],
+    ["the right token", facts({ authorization: "Bearer s3cret-admin-token" }), withToken, undefined],
+    [
+      "the right token, scheme in any case",
+      facts({ authorization: "bearer s3cret-admin-token" }),
+      withToken,
+      undefined,
+    ],
+    [
+      "the right token from any host",
+      facts({ host: "fake-jelou:4010", authorization: "Bearer s3cret-admin-token" }),
+      withToken,
+      undefined,
+    ],
+    ["a POST without Content-Type", facts({ method: "POST", path: "/reset" }), open, "UNSUPPORTED_MEDIA_TYPE"],
+    [
+      "a POST as text/plain (a simple cross-site request)",
+      facts({ method: "POST", path: "/reset", contentType: "text/plain" }),
+      open,
+      "UNSUPPORTED_MEDIA_TYPE",
+    ],
+    [
+      "a form post",
+      facts({ method: "POST", path: "/reset", contentType: "application/x-www-form-urlencoded" }),
+      open,
+      "UNSUPPORTED_MEDIA_TYPE",
+    ],
+    ["a DELETE without Content-Type", facts({ method: "DELETE" }), open, "UNSUPPORTED_MEDIA_TYPE"],
+    ["a POST as JSON", facts({ method: "POST", path: "/reset", contentType: JSON_TYPE }), open, undefined],
+    [
+      "a PUT as JSON with a charset",
+      facts({ method: "PUT", path: "/scenario", contentType: "application/json; charset=utf-8" }),
+      open,
+      undefined,
+    ],
+    [
+      "a POST as JSON from a foreign host",
+      facts({ method: "POST", path: "/reset", host: "attacker.example", contentType: JSON_TYPE }),
+      open,
+      "ADMIN_HOST_NOT_ALLOWED",
+    ],
+  ])("%s", (_title, request, config, refusal) => {
+    const verdict = judgeAdminRequest(request, config);
+    expect(verdict.ok ? undefined : verdict.key).toBe(refusal);
+  });
+
+  it("asks for a Bearer token with WWW-Authenticate, and never repeats the token", () => {
+    const verdict = judgeAdminRequest(facts({ authorization: "Bearer wrong" }), withToken);
+    expect(verdict).toMatchObject({ ok: false, headers: { "WWW-Authenticate": 'Bearer realm="fake-jelou admin"' } });
+    expect(JSON.stringify(verdict)).not.toContain("s3cret-admin-token");
+    expect(JSON.stringify(verdict)).not.toContain("wrong");
+  });
+
+  it("says how to allow a refused host", () => {
+    const verdict = judgeAdminRequest(facts({ host: "fake-jelou:4010" }), open);
+    expect(verdict.ok || verdict.message).toMatch(/"fake-jelou".*--allowed-host.*--admin-token/);
+  });
+});
+
+describe("hostName", () => {
+  it.each([
+    ["localhost:4010", "localhost"],
+    ["[::1]:4010", "::1"],
+    ["[::1]", "::1"],
+    ["Example.COM", "example.com"],
+    ["", undefined],
+    ["[::1", undefined],
+    ["a:b:c", undefined],
+    ["host:port", undefined],
+  ])("reads %j as %j", (header, want) => {
+    expect(hostName(header)).toBe(want);
+  });
+});
+
+describe("isLoopbackAddress", () => {
+  it.each([
+    ["127.0.0.1", true],
+    ["127.1.2.3", true],
+    ["localhost", true],
+    ["::1", true],
+    ["[::1]", true],
+    ["::ffff:127.0.0.1", true],
+    ["0.0.0.0", false],
+    ["::", false],
+    ["192.168.1.20", false],
+    ["fake-jelou", false],
+  ])("%s is loopback: %s", (host, want) => {
+    expect(isLoopbackAddress(host)).toBe(want);
+  });
+});
