@@ -1,5 +1,4 @@
 // The admin API: what the library's control API does, over HTTP under /__admin.
-import { once } from "node:events";
 import express, { type Request, type Response } from "express";
 import type { OpenApiDocument } from "../spec/load-spec.ts";
 import { type AdminGuardConfig, judgeAdminRequest } from "./admin-guard.ts";
@@ -160,9 +159,22 @@ async function sendList(res: Response, key: string, items: readonly unknown[], t
   for (const [i, item] of items.entries()) {
     chunk += (i === 0 ? "" : ",") + JSON.stringify(item);
     if (chunk.length < CHUNK_BYTES) continue;
-    if (!res.write(chunk)) await Promise.race([once(res, "drain"), once(res, "close")]);
+    if (!res.write(chunk)) await drainedOrClosed(res);
     if (res.destroyed) return;
     chunk = "";
   }
   res.end(`${chunk}]}`);
+}
+
+// Resolves on whichever comes first, and leaves no listener behind (a listing may wait thousands of times).
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }

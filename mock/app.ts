@@ -215,6 +215,8 @@ export function createMockApp(options: MockOptions = {}): MockApp {
       defaultScenario = initialScenario;
       rules.clear();
       journal.clear();
+      // Generated bodies are not state, but up to cacheSize of them with 8 KiB ids weigh tens of MB: reset drops them.
+      bodies.clear();
     },
     releaseHeld() {
       closing = true;

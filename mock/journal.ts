@@ -36,19 +36,33 @@ export function cutUtf8(text: string, maxBytes: number): string {
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
-/** An entry with its path and ids cut to {@link MAX_JOURNAL_FIELD_BYTES}, marked `truncated` when anything was cut. */
+/**
+ * A copy of `text` that owns its characters. V8 represents a substring of 13 characters or more as a slice that
+ * keeps the whole original alive: a path sliced from an 8 KiB URL would hold all 8 KiB for as long as it is kept.
+ */
+export function ownString(text: string): string {
+  return text.length < 13 ? text : Buffer.from(text, "utf8").toString("utf8");
+}
+
+/**
+ * An entry as the journal keeps it: its path and ids cut to {@link MAX_JOURNAL_FIELD_BYTES} (marked `truncated` when
+ * anything was cut) and owning their characters, so that what the budget counts is what the entry holds.
+ */
 export function boundedEntry(entry: JournalEntry): JournalEntry {
-  const path = cutUtf8(entry.path, MAX_JOURNAL_FIELD_BYTES);
-  const projectId = entry.projectId === undefined ? undefined : cutUtf8(entry.projectId, MAX_JOURNAL_FIELD_BYTES);
-  const conversationId =
-    entry.conversationId === undefined ? undefined : cutUtf8(entry.conversationId, MAX_JOURNAL_FIELD_BYTES);
-  if (path === entry.path && projectId === entry.projectId && conversationId === entry.conversationId) return entry;
+  const bound = (text: string) => ownString(cutUtf8(text, MAX_JOURNAL_FIELD_BYTES));
+  const path = bound(entry.path);
+  const projectId = entry.projectId === undefined ? undefined : bound(entry.projectId);
+  const conversationId = entry.conversationId === undefined ? undefined : bound(entry.conversationId);
+  const truncated =
+    path.length < entry.path.length ||
+    (projectId?.length ?? 0) < (entry.projectId?.length ?? 0) ||
+    (conversationId?.length ?? 0) < (entry.conversationId?.length ?? 0);
   return {
     ...entry,
     path,
     ...(projectId !== undefined && { projectId }),
     ...(conversationId !== undefined && { conversationId }),
-    truncated: true,
+    ...(truncated && { truncated: true }),
   };
 }
 

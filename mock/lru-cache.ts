@@ -25,4 +25,8 @@ export class LruCache<K, V> {
   get size(): number {
     return this.#entries.size;
   }
+
+  clear(): void {
+    this.#entries.clear();
+  }
 }

@@ -1,6 +1,7 @@
 import type { SchemaActiveConversation, SchemaClosedConversation } from "../generated/jelou-external-support.ts";
 import type { SchemaViolation } from "../spec/schema-validator.ts";
 import type { ConversationIds } from "./conversation-factory.ts";
+import { ownString } from "./journal.ts";
 import { parseScenario, type Scenario, unknownScenarioMessage } from "./scenario.ts";
 
 type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -171,7 +172,12 @@ export class RuleStore {
     const key = keyOf(ids);
     const previous = this.#rules.get(key);
     if (!previous && this.#rules.size >= this.limit) return { ok: false, refused: "count" };
-    const stored: StoredRule = { ...ids, ...rule };
+    // The ids come from the request's URL: owned copies, so a stored rule never keeps the whole URL alive.
+    const stored: StoredRule = {
+      projectId: ownString(ids.projectId),
+      conversationId: ownString(ids.conversationId),
+      ...rule,
+    };
     const bytes = Buffer.byteLength(JSON.stringify(stored));
     if (this.#bytes - (previous?.bytes ?? 0) + bytes > this.budgetBytes) return { ok: false, refused: "bytes" };
     this.#rules.set(key, { rule: stored, bytes });

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { boundedEntry, cutUtf8, Journal, type JournalEntry, MAX_JOURNAL_FIELD_BYTES } from "../../mock/journal.ts";
 
@@ -27,7 +29,7 @@ describe("cutUtf8", () => {
 describe("boundedEntry", () => {
   it("keeps a short entry as it is, unmarked", () => {
     const short = entry("/p/c", { projectId: "p", conversationId: "c" });
-    expect(boundedEntry(short)).toBe(short);
+    expect(boundedEntry(short)).toEqual(short);
   });
 
   it("keeps the first 1 KiB of a long path and of long ids, and marks the entry as truncated", () => {
@@ -66,5 +68,24 @@ describe("Journal", () => {
     expect(journal.list(9)).toEqual([]);
     journal.clear();
     expect([journal.size, journal.bytes, journal.list()]).toEqual([0, 0, []]);
+  });
+});
+
+describe("what an entry holds", () => {
+  it("holds its own characters, not the URL its path and ids were sliced from", () => {
+    // A path of 40 characters sliced from an 8 KiB URL would keep the 8 KiB alive: 2000 entries, 16 MB.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const journal = new Journal(100_000, 1 << 30);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 2_000; i++) {
+      const url = `/jelouapi/${i}/${"u".repeat(8_000)}`;
+      journal.add(entry(url.slice(0, 40), { projectId: url.slice(10, 30), conversationId: url.slice(1, 60) }));
+    }
+    gc();
+    const retained = process.memoryUsage().heapUsed - before;
+    expect(journal.size).toBe(2_000);
+    expect(retained).toBeLessThan(4_000_000);
   });
 });

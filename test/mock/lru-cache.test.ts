@@ -24,4 +24,11 @@ describe("LruCache", () => {
     none.set("a", 1);
     expect(none.get("a")).toBeUndefined();
   });
+
+  it("forgets everything on clear", () => {
+    const cache = new LruCache<string, number>(2);
+    cache.set("a", 1);
+    cache.clear();
+    expect([cache.size, cache.get("a")]).toEqual([0, undefined]);
+  });
 });
