@@ -1,10 +1,13 @@
 // Pact V4 consumer tests of client/: every interaction is exercised through the real client, never raw fetch.
 // The pact records only what the client and its callers rely on, as shapes (matchers), not values.
+// Each test body runs inside waitForRecords: this Pact core answers a request before it records it, and Pact must not
+// judge an interaction before its records are in (docs/pact-flake.md).
 import { mkdirSync, rmSync } from "node:fs";
 import { MatchersV3, PactV4 } from "@pact-foundation/pact";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createJelouClient, type JelouClientOptions } from "../client/index.ts";
 import { CONSUMER, CREDENTIALS, PACTS_DIR, PROVIDER, STATES, type StateParams } from "./contract-terms.ts";
+import { waitForRecords } from "./mock-server-records.ts";
 
 const { like, regex } = MatchersV3;
 const ISO_8601 = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$";
@@ -57,18 +60,20 @@ describe("Get Conversation, as fake-jelou's client consumes it", () => {
       .uponReceiving("a request for an active conversation")
       .withRequest("GET", path(ids), (b) => b.headers(apiKey(CREDENTIALS.validApiKey)))
       .willRespondWith(200, (b) => b.headers(JSON_CONTENT).jsonBody({ data: conversation("active") }))
-      .executeTest(async (mock) => {
-        const result = await clientFor(mock.url, { apiKey: CREDENTIALS.validApiKey }).getConversation(
-          ids.projectId,
-          ids.conversationId,
-        );
-        if (!result.ok) throw new Error(result.error.message);
-        expect(result.conversation).toMatchObject({
-          state: "active",
-          User: { names: "María Fernanda López" },
-          Bot: { type: "Whatsapp" },
-        });
-      });
+      .executeTest(
+        waitForRecords(pact, async (mock) => {
+          const result = await clientFor(mock.url, { apiKey: CREDENTIALS.validApiKey }).getConversation(
+            ids.projectId,
+            ids.conversationId,
+          );
+          if (!result.ok) throw new Error(result.error.message);
+          expect(result.conversation).toMatchObject({
+            state: "active",
+            User: { names: "María Fernanda López" },
+            Bot: { type: "Whatsapp" },
+          });
+        }),
+      );
   });
 
   it("reads a closed conversation, with when and why it ended", async () => {
@@ -79,15 +84,17 @@ describe("Get Conversation, as fake-jelou's client consumes it", () => {
       .uponReceiving("a request for a closed conversation")
       .withRequest("GET", path(ids), (b) => b.headers(apiKey(CREDENTIALS.validApiKey)))
       .willRespondWith(200, (b) => b.headers(JSON_CONTENT).jsonBody({ data: conversation("closed") }))
-      .executeTest(async (mock) => {
-        const result = await clientFor(mock.url, { apiKey: CREDENTIALS.validApiKey }).getConversation(
-          ids.projectId,
-          ids.conversationId,
-        );
-        if (!result.ok || result.conversation.state !== "closed") throw new Error("expected a closed conversation");
-        expect(Date.parse(result.conversation.endAt)).toBeGreaterThan(Date.parse(result.conversation.startAt));
-        expect(result.conversation.endedReason).toBe("closed_by_operator");
-      });
+      .executeTest(
+        waitForRecords(pact, async (mock) => {
+          const result = await clientFor(mock.url, { apiKey: CREDENTIALS.validApiKey }).getConversation(
+            ids.projectId,
+            ids.conversationId,
+          );
+          if (!result.ok || result.conversation.state !== "closed") throw new Error("expected a closed conversation");
+          expect(Date.parse(result.conversation.endAt)).toBeGreaterThan(Date.parse(result.conversation.startAt));
+          expect(result.conversation.endedReason).toBe("closed_by_operator");
+        }),
+      );
   });
 
   it("reads an active conversation authenticated with HTTP Basic", async () => {
@@ -98,13 +105,15 @@ describe("Get Conversation, as fake-jelou's client consumes it", () => {
       .uponReceiving("a request for an active conversation, authenticated with Basic")
       .withRequest("GET", path(ids), (b) => b.headers(basicHeader))
       .willRespondWith(200, (b) => b.headers(JSON_CONTENT).jsonBody({ data: conversation("active") }))
-      .executeTest(async (mock) => {
-        const result = await clientFor(mock.url, { basic: CREDENTIALS.basic }).getConversation(
-          ids.projectId,
-          ids.conversationId,
-        );
-        expect(result).toMatchObject({ ok: true, conversation: { state: "active" } });
-      });
+      .executeTest(
+        waitForRecords(pact, async (mock) => {
+          const result = await clientFor(mock.url, { basic: CREDENTIALS.basic }).getConversation(
+            ids.projectId,
+            ids.conversationId,
+          );
+          expect(result).toMatchObject({ ok: true, conversation: { state: "active" } });
+        }),
+      );
   });
 
   it.each([
@@ -140,9 +149,11 @@ describe("Get Conversation, as fake-jelou's client consumes it", () => {
       .uponReceiving(`a request that meets ${title}`)
       .withRequest("GET", path(ids), (b) => b.headers(apiKey(key)))
       .willRespondWith(status, (b) => b.headers(JSON_CONTENT).jsonBody(body))
-      .executeTest(async (mock) => {
-        const result = await clientFor(mock.url, { apiKey: key }).getConversation(ids.projectId, ids.conversationId);
-        expect(result).toMatchObject({ ok: false, error: { kind, status, body: { statusMessage: "failed" } } });
-      });
+      .executeTest(
+        waitForRecords(pact, async (mock) => {
+          const result = await clientFor(mock.url, { apiKey: key }).getConversation(ids.projectId, ids.conversationId);
+          expect(result).toMatchObject({ ok: false, error: { kind, status, body: { statusMessage: "failed" } } });
+        }),
+      );
   });
 });
