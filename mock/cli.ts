@@ -41,6 +41,8 @@ Bad credentials get a 401 whatever the scenario. Per request, X-Fake-Jelou-Delay
 Routes: GET {/jelouapi|/platform|}/v1/external-support/{projectId}/conversations/{conversationId}
 Admin:  /__admin/health, /__admin/scenario, /__admin/conversations, /__admin/requests, /__admin/reset,
         /__admin/openapi.yaml, /__admin/openapi.json (see README)
+        Answered for loopback Host names (more with --allowed-host), or with Authorization: Bearer <--admin-token>;
+        bound beyond loopback, a token is generated and printed. PUT/POST/DELETE need Content-Type: application/json.
 
 Examples:
   npm start

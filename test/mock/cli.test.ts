@@ -454,6 +454,9 @@ describe("--help", () => {
     "--log-level",
     "--journal-size",
     "--now",
+    "--admin-token",
+    "--allowed-host",
+    "--shutdown-grace",
   ])("documents the flag %s", (flag) => {
     expect(help.stdout).toMatch(new RegExp(`(^|\\s)${flag}\\b`));
   });
@@ -469,6 +472,9 @@ describe("--help", () => {
     "FAKE_JELOU_LOG_LEVEL",
     "FAKE_JELOU_JOURNAL_SIZE",
     "FAKE_JELOU_NOW",
+    "FAKE_JELOU_ADMIN_TOKEN",
+    "FAKE_JELOU_ALLOWED_HOSTS",
+    "FAKE_JELOU_SHUTDOWN_GRACE_MS",
   ])("documents the environment variable %s", (name) => {
     expect(help.stdout).toMatch(new RegExp(`\\b${name}\\b`));
   });
