@@ -18,7 +18,13 @@ import {
 } from "./conversation-factory.ts";
 import { errorHandler, sendFakeError } from "./http-errors.ts";
 import { Journal, type JournalEntry, MAX_JOURNAL_LIMIT } from "./journal.ts";
-import { DEFAULT_BUDGET_BYTES, MAX_BUDGET_BYTES, MAX_DELAY_MS, MAX_URL_LENGTH } from "./limits.ts";
+import {
+  BODY_CACHE_BUDGET_BYTES,
+  DEFAULT_BUDGET_BYTES,
+  MAX_BUDGET_BYTES,
+  MAX_DELAY_MS,
+  MAX_URL_LENGTH,
+} from "./limits.ts";
 import { LruCache } from "./lru-cache.ts";
 import {
   applyOverrides,
@@ -79,6 +85,9 @@ export interface MockOptions {
 export const ROUTE_PREFIXES = ["/jelouapi", "/platform", ""] as const;
 
 /** A misuse of the library API (bad option or rule): a fault of the caller, thrown, with how to fix it. */
+// A host name, or `.domain` for it and its subdomains: letters, digits, hyphens and dots only.
+const ALLOWED_HOST = /^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
+
 export class MockConfigError extends Error {
   override name = "MockConfigError";
 }
@@ -158,7 +167,11 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   let closing = false;
   // Generating with Faker costs more than everything else a request does: a body is built once per state and ids.
   // Buffers: off the V8 heap, already UTF-8, so a cached body costs neither GC work nor encoding when sent.
-  const bodies = new LruCache<string, Buffer>(whole("cacheSize", options.cacheSize ?? 2_000, 0, 10_000_000));
+  const bodies = new LruCache<string, Buffer>(
+    whole("cacheSize", options.cacheSize ?? 2_000, 0, 10_000_000),
+    BODY_CACHE_BUDGET_BYTES,
+    (key, body) => key.length + body.length,
+  );
   const errorBodies = Object.fromEntries(
     Object.entries(specData.errors).map(([scenario, { status, body }]) => [
       scenario,
@@ -237,7 +250,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
 
   if (options.admin ?? true) {
     const specText = options.spec ? stringify(spec) : readFileSync(SPEC_PATH, "utf8");
-    const guard = { token: checkedToken(options.adminToken), allowedHosts: options.allowedHosts ?? [] };
+    const guard = { token: checkedToken(options.adminToken), allowedHosts: checkedHosts(options.allowedHosts ?? []) };
     app.use("/__admin", adminRouter(control, putRule, spec, specText, guard));
   }
 
@@ -294,9 +307,15 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     if (!directive.ok) return sendFakeError(res, "UNKNOWN_SCENARIO", directive.message);
     // Synchronous unless there is a delay: no promise on the hot path.
     if (delay.ms > 0) {
-      return sleep(delay.ms).then(() => {
-        if (!res.destroyed) respond(res, state, ids, facts, true);
-      });
+      // The timer ends with the connection: a client that leaves, or shutdown's grace period, must not leave it behind.
+      const gone = new AbortController();
+      res.once("close", () => gone.abort());
+      return sleep(delay.ms, undefined, { signal: gone.signal }).then(
+        () => {
+          if (!res.destroyed) respond(res, state, ids, facts, true);
+        },
+        () => {},
+      );
     }
     respond(res, state, ids, facts, true);
   });
@@ -407,6 +426,16 @@ function checkedToken(token: string | undefined): string | undefined {
     );
   }
   return token;
+}
+
+function checkedHosts(hosts: readonly string[]): readonly string[] {
+  const bad = hosts.find((host) => !ALLOWED_HOST.test(host));
+  if (bad !== undefined) {
+    throw new MockConfigError(
+      `allowedHosts takes host names without scheme or port (e.g. fake-jelou.test, or .example.com for its subdomains), not "${bad.slice(0, 100)}".`,
+    );
+  }
+  return hosts;
 }
 
 function checkedScenario(name: string): Scenario {

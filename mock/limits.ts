@@ -11,3 +11,5 @@ export const ADMIN_BODY_LIMIT = "64kb";
 export const DEFAULT_BUDGET_BYTES = 32 * 1024 * 1024;
 /** The largest byte budget accepted for the journal or the rules. */
 export const MAX_BUDGET_BYTES = 1024 * 1024 * 1024;
+/** The most bytes of generated bodies (and their keys) the body cache keeps, whatever `cacheSize` says. */
+export const BODY_CACHE_BUDGET_BYTES = 64 * 1024 * 1024;

@@ -57,6 +57,12 @@ export function applyOverrides<T>(generated: T, overrides: unknown): T {
 // The order a conversation's dates always keep, earliest first, as JSON pointers into the conversation.
 const LIFECYCLE = ["/User/createdAt", "/startAt", "/endAt"] as const;
 
+// RFC 3339 allows a leap second (23:59:60), which the spec's date-time accepts and Date.parse does not: it is ordered
+// as the last instant of its minute.
+function instant(value: string): number {
+  return Date.parse(value.replace(/(T\d\d:\d\d):60(\.\d+)?/i, "$1:59.999"));
+}
+
 /**
  * The fake's lifecycle invariant, `User.createdAt <= startAt <= endAt`, checked on a conversation with overrides merged
  * in. A pair out of order is reported on the field the overrides set (the later one when they set both).
@@ -69,7 +75,7 @@ export function lifecycleViolations(conversation: unknown, overrides: unknown): 
       .reduce<unknown>((node, key) => (isPlainObject(node) && Object.hasOwn(node, key) ? node[key] : undefined), from);
   const dates = LIFECYCLE.map((pointer) => {
     const value = at(pointer, conversation);
-    return { pointer, value, ms: typeof value === "string" ? Date.parse(value) : Number.NaN };
+    return { pointer, value, ms: typeof value === "string" ? instant(value) : Number.NaN };
   }).filter((date) => !Number.isNaN(date.ms));
   const violations: SchemaViolation[] = [];
   for (const [i, later] of dates.entries()) {
@@ -150,11 +156,29 @@ function fieldPath(v: SchemaViolation): string {
   return `${v.pointer}${missing}`.split("/").join(".");
 }
 
+/** What each object, array or value of a rule is charged besides its JSON: about what V8 spends to hold one. */
+export const RULE_NODE_BYTES = 64;
+
+/**
+ * The bytes a rule is charged against the budget: its JSON's UTF-8 bytes plus {@link RULE_NODE_BYTES} per value, so
+ * that `[{},{},...]` (two bytes of JSON per element, far more of heap) costs what it weighs.
+ */
+export function ruleCost(rule: unknown): number {
+  let nodes = 0;
+  const pending: unknown[] = [rule];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    nodes++;
+    if (typeof value === "object" && value !== null) pending.push(...Object.values(value));
+  }
+  return Buffer.byteLength(JSON.stringify(rule)) + nodes * RULE_NODE_BYTES;
+}
+
 /** Why a rule was not stored: the store holds as many rules, or as many bytes of rules, as it may. */
 export type RuleStoreRefusal = "count" | "bytes";
 
 /**
- * Per-conversation rules, bounded by count and by bytes (each rule counted as the UTF-8 bytes of its JSON), so a
+ * Per-conversation rules, bounded by count and by bytes (each rule charged its {@link ruleCost}), so a
  * runaway test can grow the server neither by many rules nor by large ones.
  */
 export class RuleStore {
@@ -178,7 +202,7 @@ export class RuleStore {
       conversationId: ownString(ids.conversationId),
       ...rule,
     };
-    const bytes = Buffer.byteLength(JSON.stringify(stored));
+    const bytes = ruleCost(stored);
     if (this.#bytes - (previous?.bytes ?? 0) + bytes > this.budgetBytes) return { ok: false, refused: "bytes" };
     this.#rules.set(key, { rule: stored, bytes });
     this.#bytes += bytes - (previous?.bytes ?? 0);

@@ -11,7 +11,13 @@ interface Reply {
   key: string | undefined;
 }
 
-function send(server: MockServer, method: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
+function send(
+  server: MockServer,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: unknown,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port: server.port, method, path, headers }, (res) => {
       let text = "";
@@ -29,7 +35,7 @@ function send(server: MockServer, method: string, path: string, headers: Record<
       });
     });
     req.on("error", reject);
-    req.end();
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 
@@ -61,11 +67,39 @@ describe("without an admin token", () => {
   it.each(["attacker.example:4010", "192.168.1.20:4010", "localhost.attacker.example"])(
     "refuses a request whose Host is %s with 403 ADMIN_HOST_NOT_ALLOWED, and changes nothing",
     async (host) => {
-      const put = await send(server, "PUT", "/__admin/scenario", { host, "content-type": "application/json" });
+      const put = await send(
+        server,
+        "PUT",
+        "/__admin/scenario",
+        { host, "content-type": "application/json" },
+        {
+          scenario: "closed",
+        },
+      );
       expect([put.status, put.key]).toEqual([403, "ADMIN_HOST_NOT_ALLOWED"]);
       const read = await send(server, "GET", "/__admin/requests", { host });
       expect([read.status, read.key]).toEqual([403, "ADMIN_HOST_NOT_ALLOWED"]);
       expect(server.scenario()).toBe("active");
+    },
+  );
+
+  it("is what a loopback Host changes with the same request", async () => {
+    const put = await send(
+      server,
+      "PUT",
+      "/__admin/scenario",
+      { host: "127.0.0.1", "content-type": "application/json" },
+      { scenario: "closed" },
+    );
+    expect(put.status).toBe(200);
+    expect(server.scenario()).toBe("closed");
+    server.reset();
+  });
+
+  it.each(["fake-jelou:4010", "http://fake-jelou", "two words", ""])(
+    "refuses the allowed host %j (names only, no scheme or port) with MockConfigError",
+    async (name) => {
+      await expect(start({ allowedHosts: [name] })).rejects.toThrow(/allowedHosts takes host names/);
     },
   );
 

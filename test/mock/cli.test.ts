@@ -378,6 +378,7 @@ describe("bad usage", () => {
     ["FAKE_JELOU_SCENARIO=__proto__", ["--port", "0"], { FAKE_JELOU_SCENARIO: "__proto__" }, "FAKE_JELOU_SCENARIO"],
     ["a --port that is not a number", ["--port", "abc"], {}, "--port"],
     ["a --delay above the maximum", ["--port", "0", "--delay", "999999"], {}, "--delay"],
+    ["an --allowed-host with a port", ["--port", "0", "--allowed-host", "fake-jelou:4010"], {}, "--allowed-host"],
     ["a --journal-size above 100000", ["--port", "0", "--journal-size", "100001"], {}, "--journal-size"],
     ["a --shutdown-grace above the maximum", ["--port", "0", "--shutdown-grace", "600001"], {}, "--shutdown-grace"],
     ["FAKE_JELOU_PORT that is not a number", [], { FAKE_JELOU_PORT: "abc" }, "FAKE_JELOU_PORT"],

@@ -31,4 +31,16 @@ describe("LruCache", () => {
     cache.clear();
     expect([cache.size, cache.get("a")]).toEqual([0, undefined]);
   });
+
+  it("drops the oldest entries while the bytes exceed its budget, and keeps nothing larger than the budget", () => {
+    const cache = new LruCache<string, string>(100, 10, (key, value) => key.length + value.length);
+    cache.set("a", "1234");
+    cache.set("b", "1234");
+    expect([cache.size, cache.bytes]).toEqual([2, 10]);
+    cache.set("c", "12");
+    expect([cache.get("a"), cache.get("b"), cache.get("c")]).toEqual([undefined, "1234", "12"]);
+    cache.set("d", "x".repeat(20));
+    expect(cache.get("d")).toBeUndefined();
+    expect(cache.bytes).toBe(8);
+  });
 });

@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyOverrides, lifecycleViolations, parseRule, RuleStore } from "../../mock/rules.ts";
+import {
+  applyOverrides,
+  lifecycleViolations,
+  parseRule,
+  RULE_NODE_BYTES,
+  RuleStore,
+  ruleCost,
+} from "../../mock/rules.ts";
 import { SCENARIOS } from "../../mock/scenario.ts";
 import type { SchemaViolation } from "../../spec/schema-validator.ts";
 import { BUILTIN_NAMES } from "../helpers/builtin-names.ts";
@@ -108,22 +115,29 @@ describe("RuleStore", () => {
     expect(store.list()).toHaveLength(2);
   });
 
-  it("counts each rule's JSON bytes against its budget, and gives them back on replace, delete and clear", () => {
+  it("charges each rule its cost against the budget, and gives it back on replace, delete and clear", () => {
     const big = (n: number) => ({ scenario: "active" as const, conversation: { roomId: "r".repeat(n) } });
-    const size = (id: string, n: number) =>
-      Buffer.byteLength(JSON.stringify({ projectId: "p", conversationId: id, ...big(n) }));
+    const size = (id: string, n: number) => ruleCost({ projectId: "p", conversationId: id, ...big(n) });
     const store = new RuleStore(100, size("a", 600) + size("b", 300));
     expect(store.set({ projectId: "p", conversationId: "a" }, big(600))).toEqual({ ok: true });
     expect(store.set({ projectId: "p", conversationId: "b" }, big(301))).toEqual({ ok: false, refused: "bytes" });
     expect(store.set({ projectId: "p", conversationId: "b" }, big(300))).toEqual({ ok: true });
     expect(store.bytes).toBe(store.budgetBytes);
     // Replacing a rule counts only the difference: a smaller rule fits where the budget is full.
-    expect(store.set({ projectId: "p", conversationId: "a" }, big(500))).toEqual({ ok: true });
+    expect(store.set({ projectId: "p", conversationId: "a" }, big(0))).toEqual({ ok: true });
     expect(store.set({ projectId: "p", conversationId: "c" }, big(0))).toEqual({ ok: true });
     expect(store.delete({ projectId: "p", conversationId: "a" })).toBe(true);
     expect(store.bytes).toBe(size("b", 300) + size("c", 0));
     store.clear();
     expect(store.bytes).toBe(0);
+  });
+
+  it("charges a rule by what it holds, not only by its JSON: many small values cost what they weigh", () => {
+    const wide = { scenario: "active" as const, conversation: { x: Array.from({ length: 20_000 }, () => ({})) } };
+    expect(Buffer.byteLength(JSON.stringify(wide))).toBeLessThan(70_000);
+    expect(ruleCost(wide)).toBeGreaterThan(20_000 * RULE_NODE_BYTES);
+    const store = new RuleStore(100, 1_000_000);
+    expect(store.set({ projectId: "p", conversationId: "a" }, wide as never)).toEqual({ ok: false, refused: "bytes" });
   });
 
   it("lists rules in the order they were set, a page at a time", () => {
@@ -184,6 +198,18 @@ describe("lifecycleViolations (User.createdAt <= startAt <= endAt)", () => {
       closed("2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z", "2021-01-01T00:00:00Z"),
       { User: { createdAt: "2021-01-01T00:00:00Z" } },
       ["/User/createdAt"],
+    ],
+    [
+      "a leap second, ordered as the last instant of its minute",
+      closed("2030-06-30T23:59:60Z", "2029-01-01T00:00:00Z"),
+      { startAt: "2030-06-30T23:59:60Z" },
+      ["/startAt"],
+    ],
+    [
+      "a leap second just before its end",
+      closed("2030-06-30T23:59:60Z", "2030-07-01T00:00:00Z"),
+      { startAt: "2030-06-30T23:59:60Z" },
+      [],
     ],
     [
       "an active conversation (no endAt) with startAt after User.createdAt",

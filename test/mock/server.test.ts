@@ -1,6 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import { type AddressInfo, connect } from "node:net";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createMockApp,
@@ -14,6 +16,7 @@ import { loadSpec } from "../../spec/load-spec.ts";
 import { createSpecValidator, formatViolations } from "../../spec/schema-validator.ts";
 
 const validator = createSpecValidator(loadSpec());
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const KEY = { "x-api-key": "test-key" };
 const NOW = "2026-11-25T00:00:00Z";
 const path = (projectId: string, conversationId: string, prefix = "/jelouapi") =>
@@ -356,6 +359,25 @@ describe("latency and faults", () => {
       await expect.poll(connections).toBe(1);
       await s.close();
       await failed;
+    });
+
+    // In a process of its own: the fake must not keep it alive once close() has resolved, even though a request that
+    // asked for a 60 s delay was still waiting when its client left.
+    it("leaves no timer behind for a delayed request whose client left, so the process can exit", () => {
+      const script = `
+        import { startMockServer } from "./mock/index.ts";
+        const s = await startMockServer({ port: 0, shutdownGraceMs: 200 });
+        const url = s.url + "/jelouapi/v1/external-support/p/conversations/c";
+        const headers = { "x-api-key": "k", "x-fake-jelou-delay": "60000" };
+        await fetch(url, { headers, signal: AbortSignal.timeout(300) }).catch(() => {});
+        await s.close();`;
+      const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      expect(child.error, "the process still ran 20 s later").toBeUndefined();
+      expect(child.status, child.stderr).toBe(0);
     });
 
     it("refuses a grace period that is not a whole number of ms from 0 to 600000", async () => {
