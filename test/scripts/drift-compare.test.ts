@@ -178,6 +178,21 @@ describe("compareResponse privacy", () => {
     ]);
   });
 
+  it.each([
+    ["absent", undefined, ["breaking", "missing-required-field", "/data/state"]],
+    ["null", null, ["breaking", "null-not-allowed", "/data/state"]],
+    ["a number", 5, ["breaking", "type-changed", "/data/state"]],
+    ["an object", {}, ["breaking", "type-changed", "/data/state"]],
+  ])("reports a state that is %s and still every drift of the fields all states share", (_title, state, finding) => {
+    const { Bot, ...data } = { ...success.data, User: { ...success.data.User, id: 42 } };
+    const body = { ...success, data: { ...data, state, Bot: { id: Bot.id, name: Bot.name } } };
+    expect(findings(body).map(({ severity, rule, pointer }) => [severity, rule, pointer])).toEqual([
+      finding,
+      ["breaking", "type-changed", "/data/User/id"],
+      ["breaking", "missing-required-field", "/data/Bot/type"],
+    ]);
+  });
+
   it("does not blame an unknown state's body for what only one state requires", () => {
     const body = { ...success, data: { ...success.data, state: "archived", endAt: "2026-01-15T10:45:00.000Z" } };
     expect(findings(body).map((f) => [f.rule, f.pointer])).toEqual([["closed-enum-value", "/data/state"]]);
