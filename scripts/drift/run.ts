@@ -249,7 +249,8 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     durationMs: finished - started,
-    target: { baseUrl: config.baseUrl, auth },
+    // Parsed here, before redaction: readConfig checked it is a URL, which its redacted text may no longer be.
+    target: { baseUrl: config.baseUrl, origin: new URL(config.baseUrl).origin, auth },
     spec: {
       path: relative(ROOT, SPEC_PATH),
       gitSha: specGitSha(),

@@ -661,6 +661,22 @@ describe("verify:live on hostile input: never a crash, always the outcome's exit
     ]);
   });
 
+  it("names the target in the headline even when a secret is part of its host", async () => {
+    // A short key that the host happens to contain (JELOU_API_KEY=demo, JELOU_BASE_URL=http://demo-server:4010).
+    const key = "0.0.1";
+    const fake = await startMockServer({ port: 0, apiKeys: [key] });
+    const run = await verify(fake.baseUrl, { JELOU_API_KEY: key });
+    await fake.close();
+    const origin = new URL(fake.url).origin.replace(key, "[redacted]");
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(EXIT.conformant);
+    expect(run.stdout).toContain(`verify:live: the API at ${origin} conforms to the spec (exit 0)`);
+    expect(run.files.md).toContain(`## Jelou drift check: the API at ${origin} conforms to the spec`);
+    expect(run.files.junit).toContain("<testsuites");
+    expectValidReport(run.report);
+    expect([run.stdout, run.files.json, run.files.md, run.files.junit].join("\n")).not.toContain(key);
+  });
+
   it("warns on stderr when $GITHUB_STEP_SUMMARY cannot be written, and keeps the outcome's exit code", async () => {
     const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
     const run = await verify(fake.baseUrl, { GITHUB_STEP_SUMMARY: scratch });
