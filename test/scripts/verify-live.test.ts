@@ -550,6 +550,19 @@ describe("verify:live secrets, privacy and report files", () => {
     expect(run.report.checks[1].findings[0]).toMatchObject({ rule: "undeclared-media-type", observed: "text/plain" });
   });
 
+  it("describes a masked media type the same way in the check and in its finding", async () => {
+    const jelou = await drifted((_body, reply) => {
+      if (reply.status === 200) reply.contentType = "application/x-Juan Pérez; charset=utf-8";
+    });
+    const run = await verify(jelou.baseUrl);
+    await jelou.close();
+    const [known] = run.report.checks as Json[];
+    expect(known?.contentType).toBe("a 24-char media type (not shown)");
+    expect(known?.findings).toEqual([
+      expect.objectContaining({ rule: "undeclared-media-type", observed: known?.contentType }),
+    ]);
+  });
+
   it("shows an enumerated field's value only when it looks like a code, and hides key names that are data", async () => {
     const jelou = await drifted((body) => {
       body.statusMessage = "Hola Ana Souza";
