@@ -53,7 +53,13 @@ export interface Expectation {
 /** What production answered, as the wire carried it. */
 export interface Observed {
   status: number;
+  /** The Content-Type header as received: what the spec's media types are matched against. */
   contentType: string;
+  /**
+   * The media type as a finding shows it (default: `mediaType(contentType)`). run.ts masks the header once, after
+   * redacting its credentials, and passes the result here, so a check and its finding never describe it differently.
+   */
+  shownContentType?: string;
   bodyText: string;
   /** The body went past the size cap and was cut: it is reported, not parsed. */
   truncated?: boolean;
@@ -91,7 +97,7 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
     ];
   }
   if (routing.outcome === "undeclared-media-type") {
-    const seen = mediaType(observed.contentType);
+    const seen = observed.shownContentType ?? mediaType(observed.contentType);
     const f = finding(
       "breaking",
       "undeclared-media-type",

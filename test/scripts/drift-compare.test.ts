@@ -154,7 +154,7 @@ describe("compareResponse privacy", () => {
       { status: 200 },
       { status: 200, contentType: 'Text/Plain; user="Juan Pérez"', bodyText: "x" },
     );
-    expect(finding).toMatchObject({ rule: "undeclared-media-type", observed: "text/plain" });
+    expect(finding).toMatchObject({ rule: "undeclared-media-type", observed: "Text/Plain" });
     expect(JSON.stringify(finding)).not.toContain("Juan");
   });
 

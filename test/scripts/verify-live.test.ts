@@ -534,6 +534,32 @@ describe("verify:live secrets, privacy and report files", () => {
     expect(everything).not.toContain("zq7");
   });
 
+  it.each([
+    ["as sent", (key: string) => key],
+    ["lowercased", (key: string) => key.toLowerCase()],
+  ])(
+    "never writes a secret that Jelou echoes %s as a media type's subtype, in any letter case",
+    async (_title, echo) => {
+      const key = "SK_LIVE_AbCdEf123456";
+      const echoing = await startDriftedJelou(
+        (_body, reply) => {
+          reply.contentType = `application/x-${echo(key)}`;
+        },
+        { apiKeys: [key] },
+      );
+      const runs = [
+        await verify(echoing.baseUrl, { JELOU_API_KEY: key }),
+        await verify(echoing.baseUrl, { JELOU_API_KEY: key }, ["--show-values"]),
+      ];
+      await echoing.close();
+      for (const run of runs) {
+        const everything = [run.stdout, run.stderr, run.files.json, run.files.md, run.files.junit].join("\n");
+        expect(run.code).toBe(EXIT.drift);
+        expect(everything.toLowerCase()).not.toContain(key.toLowerCase());
+      }
+    },
+  );
+
   it("keeps names used as map keys and media type parameters out of every output", async () => {
     const jelou = await drifted((body, reply) => {
       if (!body.error) return;
