@@ -53,7 +53,13 @@ export interface Expectation {
 /** What production answered, as the wire carried it. */
 export interface Observed {
   status: number;
+  /** The Content-Type header as received: what the spec's media types are matched against. */
   contentType: string;
+  /**
+   * The media type as a finding shows it (default: `mediaType(contentType)`). run.ts masks the header once, after
+   * redacting its credentials, and passes the result here, so a check and its finding never describe it differently.
+   */
+  shownContentType?: string;
   bodyText: string;
   /** The body went past the size cap and was cut: it is reported, not parsed. */
   truncated?: boolean;
@@ -91,7 +97,7 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
     ];
   }
   if (routing.outcome === "undeclared-media-type") {
-    const seen = mediaType(observed.contentType);
+    const seen = observed.shownContentType ?? mediaType(observed.contentType);
     const f = finding(
       "breaking",
       "undeclared-media-type",
@@ -213,9 +219,10 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
   return findings;
 }
 
-// Ajv stops at a discriminator whose value no branch maps, so the fields every branch shares go unchecked. Check the
-// body again once per mapped value, and keep what breaks under every one of them: that drift is there whatever the
-// state. What only one branch requires (a closed conversation's endAt) cannot be judged, and is not reported.
+// Ajv stops at a discriminator it cannot follow (a value no branch maps: "mapping"; a tag that is absent or not a
+// string: "tag"), so the fields every branch shares go unchecked. Check the body again once per mapped value, and
+// keep what breaks under every one of them: that drift is there whatever the state. What only one branch requires
+// (a closed conversation's endAt) cannot be judged, and is not reported.
 function withSharedFields(
   spec: OpenApiDocument,
   schemaPointer: string,
@@ -223,14 +230,17 @@ function withSharedFields(
   violations: SchemaViolation[],
   validate: (value: unknown) => SchemaViolation[],
 ): SchemaViolation[] {
-  const unmapped = violations.filter((v) => v.keyword === "discriminator" && v.params.error === "mapping");
-  if (unmapped.length === 0) return violations;
+  const unfollowed = violations.filter((v) => v.keyword === "discriminator");
+  if (unfollowed.length === 0) return violations;
   const byKey = new Map(violations.map((v) => [violationKey(v), v]));
-  for (const v of unmapped) {
+  for (const v of unfollowed) {
     const tag = String(v.params.tag);
-    const runs = discriminatorValues(spec, schemaPointer, v.pointer, tag).map((value) => {
-      const mapped = withValueAt(body, [...segments(v.pointer), tag], value);
-      return withSharedFields(spec, schemaPointer, mapped, validate(mapped), validate);
+    const path = [...segments(v.pointer), tag];
+    const runs = discriminatorValues(spec, schemaPointer, v.pointer, tag).flatMap((value) => {
+      const mapped = withValueAt(body, path, value);
+      // A copy that did not take the value would fail the same way again, forever.
+      if (atPointer(mapped, `${v.pointer}/${escapeKey(tag)}`) !== value) return [];
+      return [withSharedFields(spec, schemaPointer, mapped, validate(mapped), validate)];
     });
     const [firstRun = [], ...others] = runs;
     const otherKeys = others.map((run) => new Set(run.map(violationKey)));
@@ -281,30 +291,8 @@ function classify(v: SchemaViolation, body: unknown, schemaPointer: string, cont
       const pointer = `${v.pointer}/${escapeKey(String(params.missingProperty))}`;
       return missingField(pointer);
     }
-    case "type": {
-      const observed = typeOf(at(v.pointer));
-      const expected = [params.type].flat().join(" or ");
-      return withValue(
-        observed === "null"
-          ? finding(
-              "breaking",
-              "null-not-allowed",
-              v.pointer,
-              expected,
-              "null",
-              `${v.pointer} is null; the spec does not allow null.`,
-            )
-          : finding(
-              "breaking",
-              "type-changed",
-              v.pointer,
-              expected,
-              observed,
-              `${v.pointer} is ${observed}, not ${expected}.`,
-            ),
-        v.pointer,
-      );
-    }
+    case "type":
+      return withValue(wrongType(v.pointer, [params.type].flat().join(" or "), at(v.pointer)), v.pointer);
     case "enum":
     case "const": {
       const allowed = v.keyword === "enum" ? (params.allowedValues as unknown[]) : [params.allowedValue];
@@ -317,16 +305,8 @@ function classify(v: SchemaViolation, body: unknown, schemaPointer: string, cont
         const mapped = discriminatorValues(context.spec, schemaPointer, v.pointer, String(params.tag));
         return withValue(closedSetValue(pointer, mapped, tag, showValues), pointer);
       }
-      return tag === undefined
-        ? missingField(pointer)
-        : finding(
-            "breaking",
-            "type-changed",
-            pointer,
-            "string",
-            typeOf(tag),
-            `${pointer} is ${typeOf(tag)}, not string.`,
-          );
+      // "tag": the discriminator is absent or not a string; the other fields were still compared (withSharedFields).
+      return tag === undefined ? missingField(pointer) : withValue(wrongType(pointer, "string", tag), pointer);
     }
     case "false schema": {
       const state = shown(atPointer(body, `${v.pointer.split("/").slice(0, -1).join("/")}/state`), false);
@@ -436,6 +416,20 @@ function closedSetValue(pointer: string, allowed: readonly unknown[], value: unk
     seen,
     `${pointer} is ${seen}, outside the closed set ${set}.`,
   );
+}
+
+function wrongType(pointer: string, expected: string, value: unknown): Finding {
+  const observed = typeOf(value);
+  return observed === "null"
+    ? finding(
+        "breaking",
+        "null-not-allowed",
+        pointer,
+        expected,
+        "null",
+        `${pointer} is null; the spec does not allow null.`,
+      )
+    : finding("breaking", "type-changed", pointer, expected, observed, `${pointer} is ${observed}, not ${expected}.`);
 }
 
 function missingField(pointer: string): Finding {

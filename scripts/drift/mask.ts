@@ -9,7 +9,9 @@ import { walk } from "./spec-walk.ts";
 const CODE = /^[a-z][a-z0-9_.-]{0,31}$/;
 // The shape of the API's own field names (`roomId`, `_id`, `developerMessages`); `JuanPerez` does not have it.
 const IDENTIFIER = /^_?[a-z][a-zA-Z0-9]{0,39}$/;
-const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
+// Case-insensitive like media types themselves: a media type is shown as received, never lowercased, so that a
+// credential in it stays in the form redaction looks for.
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/i;
 
 /** A value as a finding shows it: quoted when it has a code's shape (or values are shown), else its length and type. */
 export function shown(value: unknown, showValues: boolean): string {
@@ -41,9 +43,9 @@ export function shownPointer(
     .join("");
 }
 
-/** The media type of a Content-Type header, `type/subtype` only: its parameters can carry anything. */
+/** The media type of a Content-Type header, `type/subtype` only (as received): its parameters can carry anything. */
 export function mediaType(contentType: string): string {
-  const essence = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+  const essence = contentType.split(";")[0]?.trim() ?? "";
   if (essence === "") return "none";
   return MEDIA_TYPE.test(essence) ? essence : `a ${[...essence].length}-char media type (not shown)`;
 }

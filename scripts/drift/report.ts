@@ -41,7 +41,8 @@ export interface DriftReport {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
-  target: { baseUrl: string; auth: "api-key" | "basic" };
+  /** `origin` is read from the URL before redaction: a redacted URL (`http://[redacted]-server:4010`) may not parse. */
+  target: { baseUrl: string; origin: string; auth: "api-key" | "basic" };
   spec: { path: string; gitSha: string | null; sha256: string };
   options: { strict: boolean; showValues: boolean; timeoutMs: number; retries: number };
   summary: { checks: number; breaking: number; warning: number; info: number };
@@ -50,7 +51,7 @@ export interface DriftReport {
 
 // Named after the target, not "production": the check runs against fakes and staging too.
 function headline(report: DriftReport): string {
-  const api = `the API at ${new URL(report.target.baseUrl).origin}`;
+  const api = `the API at ${report.target.origin}`;
   return {
     conformant: `${api} conforms to the spec`,
     drift: `${api} drifted from the spec`,

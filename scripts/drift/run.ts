@@ -48,8 +48,7 @@ const PATH_TEMPLATE = "/v1/external-support/{projectId}/conversations/{conversat
 
 /** Runs the drift check; resolves with the process exit code. Never throws. */
 export async function runVerifyLive(options: RunOptions): Promise<number> {
-  const secrets = secretsIn(options.env);
-  const redact = (text: string) => secrets.reduce((t, s) => t.replaceAll(s, "[redacted]"), text);
+  const redact = redactor(secretsIn(options.env));
   const out = (text: string) => options.stdout(redact(text));
   const err = (text: string) => options.stderr(redact(text));
   try {
@@ -72,7 +71,7 @@ export async function runVerifyLive(options: RunOptions): Promise<number> {
       return EXIT.config;
     }
     // Every string the report holds is redacted before any serialisation, so no escaped form of a secret survives.
-    const report = redactDeep(await check(config, options), redact);
+    const report = redactDeep(await check(config, options, redact), redact);
     writeFileSync(join(dir, "drift-report.json"), redact(`${JSON.stringify(report, null, 2)}\n`));
     writeFileSync(join(dir, "drift-report.md"), redact(markdownReport(report)));
     writeFileSync(join(dir, "junit.xml"), redact(junitReport(report)));
@@ -101,7 +100,7 @@ export async function runVerifyLive(options: RunOptions): Promise<number> {
   }
 }
 
-async function check(config: DriftConfig, options: RunOptions): Promise<DriftReport> {
+async function check(config: DriftConfig, options: RunOptions, redact: (text: string) => string): Promise<DriftReport> {
   const started = Date.now();
   const spec = loadSpec();
   const context = {
@@ -196,10 +195,13 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
       });
       continue;
     }
-    const shownContentType = config.showValues ? answer.contentType : mediaType(answer.contentType);
+    // Masked once, here, for the check and its findings alike, and after redaction: cutting the parameters off
+    // first could leave part of a secret (one with a `;`) that no redaction recognises.
+    const shownContentType = config.showValues ? redact(answer.contentType) : mediaType(redact(answer.contentType));
     const observed = {
       status: answer.status,
-      contentType: shownContentType,
+      contentType: answer.contentType,
+      shownContentType,
       bodyText: answer.bodyText,
       truncated: answer.truncated,
     };
@@ -249,7 +251,8 @@ async function check(config: DriftConfig, options: RunOptions): Promise<DriftRep
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     durationMs: finished - started,
-    target: { baseUrl: config.baseUrl, auth },
+    // Parsed here, before redaction: readConfig checked it is a URL, which its redacted text may no longer be.
+    target: { baseUrl: config.baseUrl, origin: new URL(config.baseUrl).origin, auth },
     spec: {
       path: relative(ROOT, SPEC_PATH),
       gitSha: specGitSha(),
@@ -293,6 +296,13 @@ function credentialHeaders(config: DriftConfig, wrong: boolean): Record<string, 
   if (c.kind === "api-key") return { "x-api-key": wrong ? "fake-jelou-verify-live-invalid-key" : c.apiKey };
   const secret = wrong ? "fake-jelou-verify-live-invalid-secret" : c.clientSecret;
   return { Authorization: `Basic ${Buffer.from(`${c.clientId}:${secret}`).toString("base64")}` };
+}
+
+// One pass over the text, longest form first, ignoring letter case: a server may echo a secret upper- or lowercased.
+function redactor(secrets: readonly string[]): (text: string) => string {
+  if (secrets.length === 0) return (text) => text;
+  const pattern = new RegExp(secrets.map((s) => s.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&")).join("|"), "giu");
+  return (text) => text.replace(pattern, "[redacted]");
 }
 
 // Every form in which an output may carry a secret: as is, as a JSON pointer segment (a key echoed by the server),

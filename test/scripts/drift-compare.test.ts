@@ -154,7 +154,7 @@ describe("compareResponse privacy", () => {
       { status: 200 },
       { status: 200, contentType: 'Text/Plain; user="Juan Pérez"', bodyText: "x" },
     );
-    expect(finding).toMatchObject({ rule: "undeclared-media-type", observed: "text/plain" });
+    expect(finding).toMatchObject({ rule: "undeclared-media-type", observed: "Text/Plain" });
     expect(JSON.stringify(finding)).not.toContain("Juan");
   });
 
@@ -175,6 +175,21 @@ describe("compareResponse privacy", () => {
       ["breaking", "type-changed", "/data/User/id"],
       ["info", "undocumented-field", "/data/User/nickname"],
       ["warning", "new-open-enum-value", "/data/Bot/type"],
+    ]);
+  });
+
+  it.each([
+    ["absent", undefined, ["breaking", "missing-required-field", "/data/state"]],
+    ["null", null, ["breaking", "null-not-allowed", "/data/state"]],
+    ["a number", 5, ["breaking", "type-changed", "/data/state"]],
+    ["an object", {}, ["breaking", "type-changed", "/data/state"]],
+  ])("reports a state that is %s and still every drift of the fields all states share", (_title, state, finding) => {
+    const { Bot, ...data } = { ...success.data, User: { ...success.data.User, id: 42 } };
+    const body = { ...success, data: { ...data, state, Bot: { id: Bot.id, name: Bot.name } } };
+    expect(findings(body).map(({ severity, rule, pointer }) => [severity, rule, pointer])).toEqual([
+      finding,
+      ["breaking", "type-changed", "/data/User/id"],
+      ["breaking", "missing-required-field", "/data/Bot/type"],
     ]);
   });
 

@@ -534,6 +534,32 @@ describe("verify:live secrets, privacy and report files", () => {
     expect(everything).not.toContain("zq7");
   });
 
+  it.each([
+    ["as sent", (key: string) => key],
+    ["lowercased", (key: string) => key.toLowerCase()],
+  ])(
+    "never writes a secret that Jelou echoes %s as a media type's subtype, in any letter case",
+    async (_title, echo) => {
+      const key = "SK_LIVE_AbCdEf123456";
+      const echoing = await startDriftedJelou(
+        (_body, reply) => {
+          reply.contentType = `application/x-${echo(key)}`;
+        },
+        { apiKeys: [key] },
+      );
+      const runs = [
+        await verify(echoing.baseUrl, { JELOU_API_KEY: key }),
+        await verify(echoing.baseUrl, { JELOU_API_KEY: key }, ["--show-values"]),
+      ];
+      await echoing.close();
+      for (const run of runs) {
+        const everything = [run.stdout, run.stderr, run.files.json, run.files.md, run.files.junit].join("\n");
+        expect(run.code).toBe(EXIT.drift);
+        expect(everything.toLowerCase()).not.toContain(key.toLowerCase());
+      }
+    },
+  );
+
   it("keeps names used as map keys and media type parameters out of every output", async () => {
     const jelou = await drifted((body, reply) => {
       if (!body.error) return;
@@ -548,6 +574,19 @@ describe("verify:live secrets, privacy and report files", () => {
     expect(everything).not.toMatch(/Juan|525512345678/);
     expect(run.report.checks[1]).toMatchObject({ contentType: "text/plain" });
     expect(run.report.checks[1].findings[0]).toMatchObject({ rule: "undeclared-media-type", observed: "text/plain" });
+  });
+
+  it("describes a masked media type the same way in the check and in its finding", async () => {
+    const jelou = await drifted((_body, reply) => {
+      if (reply.status === 200) reply.contentType = "application/x-Juan Pérez; charset=utf-8";
+    });
+    const run = await verify(jelou.baseUrl);
+    await jelou.close();
+    const [known] = run.report.checks as Json[];
+    expect(known?.contentType).toBe("a 24-char media type (not shown)");
+    expect(known?.findings).toEqual([
+      expect.objectContaining({ rule: "undeclared-media-type", observed: known?.contentType }),
+    ]);
   });
 
   it("shows an enumerated field's value only when it looks like a code, and hides key names that are data", async () => {
@@ -659,6 +698,22 @@ describe("verify:live on hostile input: never a crash, always the outcome's exit
     expect(findingsOf(run)).toEqual([
       { check: "known-conversation", severity: "breaking", rule: "nesting-too-deep", pointer: "" },
     ]);
+  });
+
+  it("names the target in the headline even when a secret is part of its host", async () => {
+    // A short key that the host happens to contain (JELOU_API_KEY=demo, JELOU_BASE_URL=http://demo-server:4010).
+    const key = "0.0.1";
+    const fake = await startMockServer({ port: 0, apiKeys: [key] });
+    const run = await verify(fake.baseUrl, { JELOU_API_KEY: key });
+    await fake.close();
+    const origin = new URL(fake.url).origin.replace(key, "[redacted]");
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(EXIT.conformant);
+    expect(run.stdout).toContain(`verify:live: the API at ${origin} conforms to the spec (exit 0)`);
+    expect(run.files.md).toContain(`## Jelou drift check: the API at ${origin} conforms to the spec`);
+    expect(run.files.junit).toContain("<testsuites");
+    expectValidReport(run.report);
+    expect([run.stdout, run.files.json, run.files.md, run.files.junit].join("\n")).not.toContain(key);
   });
 
   it("warns on stderr when $GITHUB_STEP_SUMMARY cannot be written, and keeps the outcome's exit code", async () => {
