@@ -159,7 +159,8 @@ async function sendList(res: Response, key: string, items: readonly unknown[], t
   for (const [i, item] of items.entries()) {
     chunk += (i === 0 ? "" : ",") + JSON.stringify(item);
     if (chunk.length < CHUNK_BYTES) continue;
-    if (!res.write(chunk)) await drainedOrClosed(res);
+    // A destroyed response has already emitted "close": waiting for it would never end.
+    if (!res.write(chunk) && !res.destroyed) await drainedOrClosed(res);
     if (res.destroyed) return;
     chunk = "";
   }

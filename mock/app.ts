@@ -67,7 +67,7 @@ export interface MockOptions {
   journalBudgetBytes?: number;
   /** How many per-conversation rules may exist at once (default 10000). */
   ruleLimit?: number;
-  /** How many bytes of rules (each counted as its JSON) may exist at once (default 32 MiB). */
+  /** How many bytes of rules may exist at once, each charged its JSON bytes plus 64 per value (default 32 MiB). */
   ruleBudgetBytes?: number;
   /** Generated dates lie before this instant (default: today's UTC midnight, so bodies are stable all day). */
   now?: Date | string | number;
@@ -84,10 +84,10 @@ export interface MockOptions {
 /** Path prefixes under which the conversation route answers: production, the docs' Markdown copies, Prism. */
 export const ROUTE_PREFIXES = ["/jelouapi", "/platform", ""] as const;
 
-/** A misuse of the library API (bad option or rule): a fault of the caller, thrown, with how to fix it. */
 // A host name, or `.domain` for it and its subdomains: letters, digits, hyphens and dots only.
 const ALLOWED_HOST = /^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
 
+/** A misuse of the library API (bad option or rule): a fault of the caller, thrown, with how to fix it. */
 export class MockConfigError extends Error {
   override name = "MockConfigError";
 }
