@@ -400,6 +400,13 @@ describe("the rules' byte budget", () => {
     expect((list.body as { conversations: unknown[] }).conversations).toHaveLength(accepted);
     expect(list.headers.get("x-total-count")).toBe(String(accepted));
     expect(server.conversations()).toHaveLength(accepted);
+    // A client that leaves mid-listing costs the fake nothing: it goes on answering.
+    const leaving = new AbortController();
+    const partial = await fetch(`${server.url}/__admin/conversations`, { signal: leaving.signal });
+    await partial.body?.getReader().read();
+    leaving.abort();
+    expect((await admin(server, "GET", "/health")).status).toBe(200);
+    expect((await admin(server, "GET", "/conversations?limit=1")).status).toBe(200);
   });
 
   it("is a library option, refused when it is not a whole number of bytes", async () => {
