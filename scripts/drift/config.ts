@@ -44,10 +44,11 @@ Options:
   --report-dir <dir>    where reports go (default reports/)
   --strict              warnings fail the run too (exit 1)
   --timeout <ms>        per request (default 10000)
-  --retries <n>         retries on network errors, timeouts, 429, 502, 503, 504 (default 3)
+  --retries <n>         retries on network errors, timeouts, 429 and every 5xx (default 3)
   --max-duration <ms>   hard cap on the whole run (default 120000)
   --show-values         put observed values in reports (end users' data: off by default)
-Exit codes: 0 conformant, 1 breaking drift (or warnings with --strict), 2 configuration, 3 Jelou unreachable.`;
+Exit codes: 0 conformant, 1 breaking drift (or warnings with --strict), 2 configuration, 3 Jelou unreachable,
+4 verify:live itself failed (a bug: please report it).`;
 
 const integer = (name: string, value: string | undefined, fallback: number, min: number, max: number): number => {
   if (value === undefined) return fallback;

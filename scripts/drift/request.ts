@@ -1,5 +1,5 @@
 // One GET with a per-request timeout, retried with exponential backoff and jitter (p-retry) on network errors,
-// timeouts, 429 (honouring Retry-After up to a bound), 502, 503 and 504. What never recovers is an outage.
+// timeouts, 429 (honouring Retry-After up to a bound) and every 5xx. What never recovers is an outage.
 import pRetry, { AbortError } from "p-retry";
 
 /** Statuses that say "try again later", not "this is the answer": 429 and every 5xx. */

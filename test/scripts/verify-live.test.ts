@@ -7,6 +7,7 @@ import addFormatsModule from "ajv-formats";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, describe, expect, it } from "vitest";
 import { startMockServer } from "../../mock/index.ts";
+import { USAGE } from "../../scripts/drift/config.ts";
 import { EXIT, runVerifyLive } from "../../scripts/drift/run.ts";
 import { type Drift, type Json, startDriftedJelou } from "../helpers/drifted-jelou.ts";
 import { runBinAsync } from "../helpers/run-bin.ts";
@@ -457,6 +458,22 @@ describe("verify:live configuration", () => {
     const run = await verify("http://127.0.0.1:9/jelouapi", {}, ["--timeout", "soon"]);
     expect(run.code).toBe(EXIT.config);
     expect(run.stderr).toContain("--timeout must be a whole number");
+  });
+
+  it("--help says what the README says: retries on every 5xx, and every exit code from 0 to 4", () => {
+    expect(USAGE).toContain("429 and every 5xx");
+    for (const code of [
+      "0 conformant",
+      "1 breaking drift",
+      "2 configuration",
+      "3 Jelou unreachable",
+      "4 verify:live",
+    ]) {
+      expect(USAGE).toContain(code);
+    }
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    expect(readme).toContain("every 5xx");
+    expect(readme).toMatch(/`4` means verify:live itself crashed/);
   });
 
   it("exits 2, not 1, when Jelou rejects the configured credentials", async () => {
