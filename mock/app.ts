@@ -142,8 +142,38 @@ interface RequestState {
   auth: JournalEntry["auth"];
 }
 
+// Every option, as a record typed on the interface: an option added there and not here fails to compile.
+export const MOCK_OPTION_KEYS: Readonly<Record<keyof MockOptions, true>> = {
+  seed: true,
+  scenario: true,
+  apiKeys: true,
+  basic: true,
+  delayMs: true,
+  admin: true,
+  adminToken: true,
+  allowedHosts: true,
+  journalLimit: true,
+  journalBudgetBytes: true,
+  ruleLimit: true,
+  ruleBudgetBytes: true,
+  now: true,
+  cacheSize: true,
+  timeoutHoldMs: true,
+  spec: true,
+  onRequest: true,
+};
+
+/** Throws MockConfigError naming the first key of `options` that none of `known` lists (a typo, e.g. `prot`). */
+export function checkOptionKeys(options: object, known: readonly object[], where: string): void {
+  const unknown = Object.keys(options).find((key) => !known.some((keys) => Object.hasOwn(keys, key)));
+  if (unknown === undefined) return;
+  const valid = known.flatMap((keys) => Object.keys(keys)).join(", ");
+  throw new MockConfigError(`Unknown option "${unknown.slice(0, 100)}" of ${where}. Valid options: ${valid}.`);
+}
+
 /** Builds the fake Jelou as an Express app, without listening. */
 export function createMockApp(options: MockOptions = {}): MockApp {
+  checkOptionKeys(options, [MOCK_OPTION_KEYS], "createMockApp");
   const spec = options.spec ?? loadSpec();
   const validator = createSpecValidator(spec);
   const specData = readMockSpecData(spec);

@@ -4,7 +4,14 @@ import { createServer, type Server, type ServerResponse, STATUS_CODES } from "no
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { isLoopbackAddress } from "./admin-guard.ts";
-import { createMockApp, MockConfigError, type MockControl, type MockOptions } from "./app.ts";
+import {
+  checkOptionKeys,
+  createMockApp,
+  MOCK_OPTION_KEYS,
+  MockConfigError,
+  type MockControl,
+  type MockOptions,
+} from "./app.ts";
 import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "./error-bodies.ts";
 import type { JournalEntry } from "./journal.ts";
 import { MAX_URL_LENGTH } from "./limits.ts";
@@ -114,8 +121,18 @@ function refuse(res: ServerResponse, key: FakeErrorKey, message: string): void {
   res.end(body);
 }
 
+// The options startMockServer adds to the app's, typed like MOCK_OPTION_KEYS so that none can be forgotten.
+const SERVER_OPTION_KEYS: Readonly<Record<Exclude<keyof MockServerOptions, keyof MockOptions>, true>> = {
+  port: true,
+  host: true,
+  headersTimeoutMs: true,
+  requestTimeoutMs: true,
+  shutdownGraceMs: true,
+};
+
 /** Starts the fake Jelou and resolves once it listens. */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
+  checkOptionKeys(options, [SERVER_OPTION_KEYS, MOCK_OPTION_KEYS], "startMockServer");
   const {
     port = 4010,
     host = "127.0.0.1",

@@ -557,6 +557,15 @@ describe("library API", () => {
     expect((await get(s, path("p", "c"))).status).toBe(404);
   });
 
+  it("refuses an option it does not know (a typo would otherwise be ignored), naming it", async () => {
+    // @ts-expect-error: the typo under test
+    await expect(startMockServer({ prot: 0 })).rejects.toThrow(/Unknown option "prot" of startMockServer.*port/);
+    // @ts-expect-error: the typo under test
+    expect(() => createMockApp({ seeed: "x" })).toThrow(MockConfigError);
+    // createMockApp does not listen: a server option is unknown to it.
+    expect(() => createMockApp({ port: 0 } as never)).toThrow(/Unknown option "port" of createMockApp/);
+  });
+
   it("refuses a delay outside 0..60000 ms and a date that is not one", () => {
     expect(() => createMockApp({ delayMs: 60_001 })).toThrow(MockConfigError);
     expect(() => createMockApp({ now: "yesterday" })).toThrow("now must be a date");
