@@ -1,4 +1,5 @@
 // The fake Jelou's command line: it parses flags and environment, then calls startMockServer. Nothing else.
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { SpecLoadError } from "../spec/load-spec.ts";
 import { MockConfigError } from "./app.ts";
@@ -50,10 +51,17 @@ Examples:
   FAKE_JELOU_API_KEYS=key-1,key-2 npm start -- --log-level debug
   curl -H 'x-api-key: any' http://127.0.0.1:4010/jelouapi/v1/external-support/p1/conversations/closed-123`;
 
+// The version users installed, from the package's own manifest (one folder above this file, in the clone).
+function packageVersion(): string {
+  const manifest = readFileSync(new URL("../package.json", import.meta.url), "utf8");
+  return (JSON.parse(manifest) as { version: string }).version;
+}
+
 function program(): Command {
   return (
     new Command("fake-jelou")
       .description("The fake Jelou: Get Conversation of the Jelou External Support API, with scenario switches.")
+      .version(packageVersion(), "--version", "print fake-jelou's version")
       .addOption(
         new Option("--port <n>", "TCP port; 0 picks a free one")
           .env("FAKE_JELOU_PORT")

@@ -2,6 +2,7 @@
 // usage, a port in use, --help and --no-admin. Every process listens on --port 0 and is killed after its test.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { connect, createServer, type Server } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -432,6 +433,16 @@ describe("a port in use", () => {
   });
 });
 
+describe("--version", () => {
+  it("prints the package's version and exits 0 without serving", async () => {
+    const result = await runCli(["--version"]);
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
+    expect([result.code, result.served, result.stdout.trim()]).toEqual([0, false, version]);
+  });
+});
+
 describe("--help", () => {
   let help: Finished;
   beforeAll(async () => {
@@ -458,6 +469,7 @@ describe("--help", () => {
     "--admin-token",
     "--allowed-host",
     "--shutdown-grace",
+    "--version",
   ])("documents the flag %s", (flag) => {
     expect(help.stdout).toMatch(new RegExp(`(^|\\s)${flag}\\b`));
   });
