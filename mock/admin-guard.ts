@@ -27,6 +27,16 @@ export type AdminVerdict =
   | { ok: true }
   | { ok: false; key: FakeErrorKey; message: string; headers?: Record<string, string> };
 
+/** True for a usable admin token: 1 to 1024 visible ASCII characters, as an HTTP header value carries them whole. */
+export function isAdminToken(token: string): boolean {
+  return /^[\x21-\x7e]{1,1024}$/.test(token);
+}
+
+/** True for an allowed host: a name without scheme or port, or `.domain` for it and its subdomains. */
+export function isAllowedHostName(name: string): boolean {
+  return /^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(name);
+}
+
 /** Host names that reach only this machine: a page elsewhere cannot rebind them. */
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "::1"]);
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

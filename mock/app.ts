@@ -7,6 +7,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { stringify } from "yaml";
 import { loadSpec, type OpenApiDocument, SPEC_PATH } from "../spec/load-spec.ts";
 import { createSpecValidator } from "../spec/schema-validator.ts";
+import { isAdminToken, isAllowedHostName } from "./admin-guard.ts";
 import { adminRouter, type PutRuleResult } from "./admin-router.ts";
 import { type AuthConfig, type BasicCredential, checkCredentials } from "./auth.ts";
 import {
@@ -83,9 +84,6 @@ export interface MockOptions {
 
 /** Path prefixes under which the conversation route answers: production, the docs' Markdown copies, Prism. */
 export const ROUTE_PREFIXES = ["/jelouapi", "/platform", ""] as const;
-
-// A host name, or `.domain` for it and its subdomains: letters, digits, hyphens and dots only.
-const ALLOWED_HOST = /^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
 
 /** A misuse of the library API (bad option or rule): a fault of the caller, thrown, with how to fix it. */
 export class MockConfigError extends Error {
@@ -450,7 +448,7 @@ function whole(name: string, value: number, min: number, max: number): number {
 }
 
 function checkedToken(token: string | undefined): string | undefined {
-  if (token !== undefined && !/^[\x21-\x7e]{1,1024}$/.test(token)) {
+  if (token !== undefined && !isAdminToken(token)) {
     throw new MockConfigError(
       "adminToken must be 1 to 1024 visible ASCII characters, without spaces (value not shown).",
     );
@@ -459,7 +457,7 @@ function checkedToken(token: string | undefined): string | undefined {
 }
 
 function checkedHosts(hosts: readonly string[]): readonly string[] {
-  const bad = hosts.find((host) => !ALLOWED_HOST.test(host));
+  const bad = hosts.find((host) => !isAllowedHostName(host));
   if (bad !== undefined) {
     throw new MockConfigError(
       `allowedHosts takes host names without scheme or port (e.g. fake-jelou.test, or .example.com for its subdomains), not "${bad.slice(0, 100)}".`,

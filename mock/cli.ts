@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { SpecLoadError } from "../spec/load-spec.ts";
+import { isAdminToken, isAllowedHostName } from "./admin-guard.ts";
 import { MockConfigError } from "./app.ts";
 import { type BasicCredential, parseBasicPair } from "./auth.ts";
 import { MAX_JOURNAL_LIMIT } from "./journal.ts";
@@ -178,13 +179,13 @@ function credentials(options: CliOptions): { apiKeys: string[]; basic: BasicCred
     }
     return parsed;
   });
-  const badHost = (options.allowedHost ?? []).find((name) => !/^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(name.trim()));
+  const badHost = (options.allowedHost ?? []).find((name) => !isAllowedHostName(name.trim()));
   if (badHost !== undefined) {
     throw new UsageError(
       `--allowed-host / FAKE_JELOU_ALLOWED_HOSTS takes host names without scheme or port (e.g. fake-jelou.test), not "${badHost.slice(0, 100)}".`,
     );
   }
-  if (options.adminToken !== undefined && !/^[\x21-\x7e]{1,1024}$/.test(options.adminToken)) {
+  if (options.adminToken !== undefined && !isAdminToken(options.adminToken)) {
     throw new UsageError(
       "--admin-token / FAKE_JELOU_ADMIN_TOKEN must be 1 to 1024 visible ASCII characters, without spaces (value not shown).",
     );
