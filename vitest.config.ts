@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
@@ -12,7 +13,16 @@ class ByFileName extends BaseSequencer {
   }
 }
 
+// In the clone, the package name resolves to the source, as tsconfig.json's paths do for the type checker; the packed
+// package is proved from outside by test/package.
+const SOURCE_ENTRIES = [
+  { find: /^fake-jelou$/, replacement: "/mock/index.ts" },
+  { find: /^fake-jelou\/client$/, replacement: "/client/index.ts" },
+  { find: /^fake-jelou\/spec$/, replacement: "/spec/index.ts" },
+].map(({ find, replacement }) => ({ find, replacement: fileURLToPath(new URL(`.${replacement}`, import.meta.url)) }));
+
 export default defineConfig({
+  resolve: { alias: SOURCE_ENTRIES },
   test: {
     // Suites spawn CLIs (openapi-typescript, Spectral, Prism) and servers; forks isolate them.
     pool: "forks",

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The fake Jelou's command line: it parses flags and environment, then calls startMockServer. Nothing else.
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -13,7 +14,8 @@ import { MAX_SHUTDOWN_GRACE_MS, MockListenError, startMockServer } from "./serve
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
-const USAGE_HINT = "Usage: npm start -- [options]   (npm start -- --help lists every flag and environment variable)";
+const USAGE_HINT =
+  "Usage: fake-jelou [options]   (fake-jelou --help lists every flag and environment variable; in the clone: npm start -- --help)";
 
 /** A flag value that parses but cannot be used; its message never repeats the value. */
 class UsageError extends Error {}
@@ -47,12 +49,13 @@ Admin:  /__admin/health, /__admin/scenario, /__admin/conversations, /__admin/req
         bound beyond loopback, a token is generated and printed. PUT/POST/DELETE need Content-Type: application/json.
 
 Examples:
-  npm start
-  npm start -- --port 0 --scenario closed --seed ci-42
-  FAKE_JELOU_API_KEYS=key-1,key-2 npm start -- --log-level debug
+  npx fake-jelou                      (in the clone: npm start, flags after --)
+  npx fake-jelou --port 0 --scenario closed --seed ci-42
+  FAKE_JELOU_API_KEYS=key-1,key-2 npx fake-jelou --log-level debug
   curl -H 'x-api-key: any' http://127.0.0.1:4010/jelouapi/v1/external-support/p1/conversations/closed-123`;
 
-// The version users installed, from the package's own manifest (one folder above this file, in the clone).
+// The version users installed, from the package's own manifest: one folder above this file in the clone (mock/) and
+// in the package (dist/).
 function packageVersion(): string {
   const manifest = readFileSync(new URL("../package.json", import.meta.url), "utf8");
   return (JSON.parse(manifest) as { version: string }).version;
