@@ -32,7 +32,15 @@ export default defineConfig({
     sequence: { sequencer: ByFileName },
     ...(jsonReport && { reporters: ["default", "json"], outputFile: { json: jsonReport } }),
     projects: [
-      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/package/**"],
+          sequence: { groupOrder: 0 },
+        },
+      },
       {
         extends: true,
         test: {
@@ -43,6 +51,18 @@ export default defineConfig({
           maxWorkers: 1,
           isolate: false,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // `npm run test:package`: the packed tarball from outside. It packs and installs, so it runs on its own.
+          name: "package",
+          include: ["test/package/**/*.test.ts"],
+          globalSetup: ["test/package/pack.global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

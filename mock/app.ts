@@ -1,9 +1,9 @@
 // The Express layer of the fake: it gathers a request's facts, asks the pure modules (scenario, auth, factory,
 // rules) what to do, and writes the reply. No decision is made here that a plain-object test could not make.
 import { readFileSync } from "node:fs";
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import express, { type NextFunction, type Request, type Response } from "express";
 import { stringify } from "yaml";
 import { loadSpec, type OpenApiDocument, SPEC_PATH } from "../spec/load-spec.ts";
 import { createSpecValidator } from "../spec/schema-validator.ts";
@@ -128,8 +128,18 @@ export interface MockControl {
   releaseHeld(): void;
 }
 
+/**
+ * The fake as a plain Node request handler: `http.createServer(app)`, or `yourExpressApp.use(app)`. Typed without
+ * Express so that a TypeScript consumer needs no @types/express.
+ */
+export type MockRequestHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  next?: (error?: unknown) => void,
+) => void;
+
 export interface MockApp {
-  app: Express;
+  app: MockRequestHandler;
   control: MockControl;
 }
 

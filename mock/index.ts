@@ -6,6 +6,7 @@ export {
   MockConfigError,
   type MockControl,
   type MockOptions,
+  type MockRequestHandler,
   type MockStats,
   type Page,
   ROUTE_PREFIXES,

@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import { fileURLToPath } from "node:url";
+import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createMockApp,
@@ -538,6 +539,17 @@ describe("library API", () => {
     const response = await fetch(`http://127.0.0.1:${port}${path("p", "c")}`, { headers: KEY });
     expect(((await response.json()) as Json).data.state).toBe("closed");
     expect(control.requests()).toHaveLength(1);
+    httpServer.close();
+  });
+
+  it("mounts under another Express app, as a plain request handler", async () => {
+    const { app } = createMockApp({ scenario: "closed", now: NOW });
+    const outer = express().use("/jelou", app);
+    const httpServer = createServer(outer).listen(0, "127.0.0.1");
+    await once(httpServer, "listening");
+    const { port } = httpServer.address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${port}/jelou${path("p", "c")}`, { headers: KEY });
+    expect(((await response.json()) as Json).data.state).toBe("closed");
     httpServer.close();
   });
 
