@@ -109,7 +109,7 @@ function program(): Command {
           .default(5_000)
           .argParser(integer("--shutdown-grace", 0, MAX_SHUTDOWN_GRACE_MS)),
       )
-      .addOption(new Option("--no-admin", "do not serve the admin API under /__admin"))
+      .addOption(new Option("--no-admin", "do not serve the admin API under /__admin (env: FAKE_JELOU_ADMIN=off)"))
       .addOption(
         new Option(
           "--admin-token <token>",
@@ -170,6 +170,25 @@ interface CliOptions {
   now?: string;
 }
 
+const SWITCH_VALUES: ReadonlyMap<string, boolean> = new Map([
+  ["on", true],
+  ["true", true],
+  ["1", true],
+  ["off", false],
+  ["false", false],
+  ["0", false],
+]);
+
+// Commander turns a boolean flag on for any value of its env var, so "FAKE_JELOU_ADMIN=on" would switch the admin
+// API off; this env var is read here instead, and --no-admin on the command line wins over it.
+function adminSwitch(command: Command, options: CliOptions): boolean {
+  const value = process.env.FAKE_JELOU_ADMIN;
+  if (command.getOptionValueSource("admin") === "cli" || value === undefined) return options.admin;
+  const admin = SWITCH_VALUES.get(value.trim().toLowerCase());
+  if (admin === undefined) throw new UsageError("FAKE_JELOU_ADMIN must be on or off (also true/false, 1/0).");
+  return admin;
+}
+
 function credentials(options: CliOptions): { apiKeys: string[]; basic: BasicCredential[] } {
   const apiKeys = (options.apiKey ?? []).map((k) => k.trim());
   if (apiKeys.some((k) => k === "")) throw new UsageError("--api-key / FAKE_JELOU_API_KEYS has an empty key.");
@@ -200,7 +219,9 @@ async function main(argv: string[]): Promise<void> {
   let options: CliOptions;
   let auth: ReturnType<typeof credentials>;
   try {
-    options = program().parse(argv, { from: "node" }).opts<CliOptions>();
+    const command = program().parse(argv, { from: "node" });
+    options = command.opts<CliOptions>();
+    options.admin = adminSwitch(command, options);
     auth = credentials(options);
   } catch (error) {
     // Commander has already printed its own errors, with the usage hint; ours still need saying.

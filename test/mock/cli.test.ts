@@ -486,6 +486,7 @@ describe("--help", () => {
     "FAKE_JELOU_ADMIN_TOKEN",
     "FAKE_JELOU_ALLOWED_HOSTS",
     "FAKE_JELOU_SHUTDOWN_GRACE_MS",
+    "FAKE_JELOU_ADMIN",
   ])("documents the environment variable %s", (name) => {
     expect(help.stdout).toMatch(new RegExp(`\\b${name}\\b`));
   });
@@ -503,6 +504,27 @@ describe("--no-admin", () => {
     expect(health.status).toBe(404);
     await health.body?.cancel();
     expect((await get(conversationUrl(cli, "p1", "c1"))).status).toBe(200);
+  });
+
+  it.each([
+    ["off", "admin off"],
+    ["0", "admin off"],
+    ["on", "admin on"],
+    ["TRUE", "admin on"],
+  ])("FAKE_JELOU_ADMIN=%s gives %s (a container sets flags through the environment)", async (value, ready) => {
+    const cli = await startCli([], { FAKE_JELOU_ADMIN: value });
+    expect(cli.stdout()).toContain(ready);
+  });
+
+  it("--no-admin on the command line wins over FAKE_JELOU_ADMIN=on", async () => {
+    const cli = await startCli(["--no-admin"], { FAKE_JELOU_ADMIN: "on" });
+    expect(cli.stdout()).toContain("admin off");
+  });
+
+  it("refuses any other FAKE_JELOU_ADMIN value with exit 2", async () => {
+    const result = await runCli(["--port", "0"], { FAKE_JELOU_ADMIN: "maybe" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("FAKE_JELOU_ADMIN must be on or off");
   });
 });
 
