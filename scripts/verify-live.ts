@@ -1,4 +1,4 @@
-// npm run verify:live: the scheduled drift check of production Jelou. Flags and environment: see --help or README.
+// npm run verify:live: the scheduled drift check of production Jelou. Flags, environment: --help, docs/drift-check.md.
 
 import { USAGE } from "./drift/config.ts";
 import { runVerifyLive } from "./drift/run.ts";

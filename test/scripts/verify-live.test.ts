@@ -460,7 +460,7 @@ describe("verify:live configuration", () => {
     expect(run.stderr).toContain("--timeout must be a whole number");
   });
 
-  it("--help says what the README says: retries on every 5xx, and every exit code from 0 to 4", () => {
+  it("--help says what docs/drift-check.md says: retries on every 5xx, and every exit code from 0 to 4", () => {
     expect(USAGE).toContain("429 and every 5xx");
     for (const code of [
       "0 conformant",
@@ -471,9 +471,9 @@ describe("verify:live configuration", () => {
     ]) {
       expect(USAGE).toContain(code);
     }
-    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-    expect(readme).toContain("every 5xx");
-    expect(readme).toMatch(/`4` means verify:live itself crashed/);
+    const page = readFileSync(new URL("../../docs/drift-check.md", import.meta.url), "utf8");
+    expect(page).toContain("every 5xx");
+    expect(page).toMatch(/`4` means verify:live itself crashed/);
   });
 
   it("exits 2, not 1, when Jelou rejects the configured credentials", async () => {
