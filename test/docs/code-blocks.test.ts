@@ -113,7 +113,7 @@ async function npmProblems(line: string): Promise<string[]> {
   const [npm, verb, ...rest] = words.slice(env.length);
   if (npm !== "npm") return [`${line}: not an npm command`];
   if ((verb === "ci" || verb === "test") && rest.length === 0 && env.length === 0) {
-    const ciRuns = new RegExp(`^\\s*npm ${verb}\\b`, "m").test(read(".ci/run"));
+    const ciRuns = new RegExp(`^\\s*(?:[A-Z_]+=\\S+\\s+)*npm ${verb}\\b`, "m").test(read(".ci/run"));
     return ciRuns ? [] : [`${line}: .ci/run does not run it`];
   }
   const script = verb === "run" ? rest.shift() : verb;
