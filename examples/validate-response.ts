@@ -1,6 +1,5 @@
-// Validating a body against the spec, inside the clone (Ajv, JSON Schema 2020-12, formats asserted).
-import { loadSpec } from "../spec/load-spec.ts";
-import { createSpecValidator, formatViolations } from "../spec/schema-validator.ts";
+// Validating a body against the spec (Ajv, JSON Schema 2020-12, formats asserted).
+import { createSpecValidator, formatViolations, loadSpec } from "fake-jelou/spec";
 
 const validator = createSpecValidator(loadSpec());
 
