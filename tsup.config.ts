@@ -1,22 +1,37 @@
-import { copyFile } from "node:fs/promises";
-import { defineConfig } from "tsup";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { defineConfig, type Options } from "tsup";
 
 // The package as users install it: ESM and CommonJS for each public entry, declarations for both, and the spec
 // YAML beside the code, where load-spec.ts looks for it (./ relative to the module, in the clone and in dist/).
-export default defineConfig({
-  entry: { index: "mock/index.ts", client: "client/index.ts", spec: "spec/index.ts", cli: "mock/cli.ts" },
-  format: ["esm", "cjs"],
-  dts: { entry: { index: "mock/index.ts", client: "client/index.ts", spec: "spec/index.ts" } },
+const ENTRIES = { index: "mock/index.ts", client: "client/index.ts", spec: "spec/index.ts" };
+const SPEC = "jelou-external-support.openapi.yaml";
+
+// Two builds run in parallel into dist/: emptied once here, not by each of them.
+rmSync("dist", { recursive: true, force: true });
+mkdirSync("dist");
+copyFileSync(`spec/${SPEC}`, `dist/${SPEC}`);
+
+const common: Options = {
   platform: "node",
   target: "node20.19",
   outDir: "dist",
-  clean: true,
+  clean: false,
   sourcemap: true,
   // One copy of each shared module per format, so an error class thrown by one entry is the one another exports.
   splitting: true,
-  // import.meta.url in the CommonJS output (the spec's and package.json's locations).
-  shims: true,
-  async onSuccess() {
-    await copyFile("spec/jelou-external-support.openapi.yaml", "dist/jelou-external-support.openapi.yaml");
+};
+
+export default defineConfig([
+  { ...common, format: "esm", entry: { ...ENTRIES, cli: "mock/cli.ts" }, dts: { entry: ENTRIES } },
+  {
+    ...common,
+    format: "cjs",
+    entry: ENTRIES,
+    dts: { entry: ENTRIES },
+    // Faker ships ESM only: Node 20 and 22 cannot require() it from Jest's module system, so CommonJS users get it
+    // bundled. Every other dependency ships CommonJS and stays external.
+    noExternal: ["@faker-js/faker"],
+    define: { "import.meta.url": "importMetaUrl" },
+    inject: ["scripts/build/import-meta-url.ts"],
   },
-});
+]);

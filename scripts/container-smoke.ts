@@ -1,5 +1,6 @@
 // The smoke test of a running fake-jelou container (or of the same start without an engine): it serves a
 // conversation, refuses a request without credentials, answers its health check, and guards its admin API.
+import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
@@ -42,4 +43,5 @@ async function main(): Promise<void> {
   process.exit(problems.length === 0 ? 0 : 1);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+// Compared as real paths: a symlinked checkout must not turn the CI step into one that tests nothing.
+if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) await main();

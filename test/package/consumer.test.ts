@@ -1,7 +1,7 @@
 // The packed tarball, installed into a throw-away project of its own, used as a user would: plain Node (ESM and
 // CommonJS), a strict TypeScript consumer, Jest in its default CommonJS mode, vitest with no special config, and the
 // fake-jelou command. The example files are the README's; each runs here as printed.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -72,18 +72,22 @@ beforeAll(() => {
   const integrity = `sha512-${createHash("sha512")
     .update(readFileSync(join(consumer, tarball)))
     .digest("base64")}`;
+  // The tarball's own manifest, not the clone's: the lockfile must describe what was packed.
+  const packed = JSON.parse(
+    execFileSync("tar", ["-xzOf", inject("tarball"), "package/package.json"], { encoding: "utf8" }),
+  ) as typeof REPO;
   const lock = consumerLockfile(
     JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as Lockfile,
     manifest,
     {
       "node_modules/fake-jelou": {
-        version: REPO.version,
+        version: packed.version,
         resolved: `file:${tarball}`,
         integrity,
-        license: REPO.license,
-        dependencies: REPO.dependencies,
-        bin: REPO.bin,
-        engines: REPO.engines,
+        license: packed.license,
+        dependencies: packed.dependencies,
+        bin: packed.bin,
+        engines: packed.engines,
       },
     },
   );
@@ -107,7 +111,12 @@ beforeAll(() => {
   writeFileSync(join(consumer, "tsconfig.json"), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
   run("npm", ["ci", "--offline", "--no-audit", "--no-fund", "--loglevel=error"]);
   for (const file of ["node/esm.mjs", "node/commonjs.cjs", "typescript/consumer.mts"]) copyExample(file);
-  for (const file of ["jest.global-setup.js", "jest.global-teardown.js", "conversation.test.js"]) {
+  for (const file of [
+    "jest.global-setup.js",
+    "jest.global-teardown.js",
+    "conversation.test.js",
+    "in-process.test.js",
+  ]) {
     copyExample(`jest/${file}`);
   }
   for (const file of ["vitest.config.ts", "conversation.test.ts"]) copyExample(`vitest/${file}`);
@@ -138,14 +147,14 @@ describe("the packed package, installed in a project of its own", () => {
     expect(run(process.execPath, ["build/consumer.mjs"])).toBe("true valid\n");
   });
 
-  it("serves a Jest suite in its default (CommonJS) mode: fake in globalSetup, fake-jelou/client in the tests", () => {
+  it("serves a Jest suite in its default (CommonJS) mode: a fake in globalSetup, and one started by a test file", () => {
     const output = spawnSync(process.execPath, ["node_modules/jest/bin/jest.js", "--ci", "--colors=false"], {
       cwd: consumer,
       encoding: "utf8",
       timeout: 90_000,
     });
     expect(output.status, `${output.stdout}${output.stderr}`).toBe(0);
-    expect(output.stderr).toMatch(/Tests:\s+2 passed, 2 total/);
+    expect(output.stderr).toMatch(/Tests:\s+3 passed, 3 total/);
   });
 
   it("serves a vitest suite with no special config (no server.deps.inline)", () => {

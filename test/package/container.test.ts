@@ -16,6 +16,7 @@ const instructions = DockerfileParser.parse(readFileSync(join(ROOT, "Dockerfile"
 const runtime = instructions.slice(instructions.map((i) => i.getKeyword()).lastIndexOf("FROM"));
 const only = (keyword: string): Instruction[] => runtime.filter((i) => i.getKeyword() === keyword);
 const execForm = (text: string): string[] => JSON.parse(text) as string[];
+const workdir = only("WORKDIR").at(-1)?.getArgumentsContent() as string;
 
 let app: string;
 const env: Record<string, string> = {};
@@ -29,7 +30,8 @@ function buildOutput(path: string): string {
 }
 
 beforeAll(() => {
-  app = join(inject("packageWorkDir"), "container-app");
+  // "#", "%" and a space in the install path: a module URL must escape them to find the spec beside the code.
+  app = join(inject("packageWorkDir"), "container #1 100%");
   mkdirSync(app, { recursive: true });
   for (const instruction of runtime) {
     const keyword = instruction.getKeyword();
@@ -65,7 +67,7 @@ describe("the Dockerfile's runtime stage, run on the packed tarball", () => {
       services: Record<string, { image: string; ports: string[]; environment: Record<string, string> }>;
     };
     const service = compose.services["fake-jelou"];
-    expect(service?.ports).toEqual(["4010:4010"]);
+    expect(service?.ports).toEqual(["127.0.0.1:4010:4010"]);
     const help = execFileSync(process.execPath, ["dist/cli.js", "--help"], { cwd: app, encoding: "utf8" });
     for (const name of Object.keys(service?.environment ?? {})) expect(help).toContain(name);
   });
@@ -84,6 +86,15 @@ describe("the Dockerfile's runtime stage, run on the packed tarball", () => {
     }
   });
 
+  it("finds the spec beside the code from ESM and CommonJS, under a path with #, % and a space", () => {
+    const script = (load: string) =>
+      `${load}.then((m) => { const doc = m.loadSpec(); process.stdout.write(doc.openapi + " " + m.SPEC_PATH); })`;
+    for (const load of [`import("./dist/spec.js")`, `Promise.resolve(require("./dist/spec.cjs"))`]) {
+      const output = execFileSync(process.execPath, ["-e", script(load)], { cwd: app, encoding: "utf8" });
+      expect(output, load).toBe(`3.1.0 ${join(app, "dist/jelou-external-support.openapi.yaml")}`);
+    }
+  });
+
   it("installs only production dependencies, in under 25 MB", () => {
     for (const devTool of ["typescript", "tsx", "vitest", "@pact-foundation/pact", "@stoplight/prism-cli"]) {
       expect(() => statSync(join(app, "node_modules", devTool)), devTool).toThrow();
@@ -96,9 +107,17 @@ describe("the Dockerfile's runtime stage, run on the packed tarball", () => {
   it("starts from its ENTRYPOINT, passes its HEALTHCHECK and the CI smoke test, and exits 0 on SIGTERM", async () => {
     const [entrypoint] = only("ENTRYPOINT");
     const [command, ...args] = execForm(entrypoint?.getArgumentsContent() as string);
-    // Port 0 instead of the image's 4010, which another process here may hold; the host stays the image's 0.0.0.0.
-    const processEnv = { ...process.env, ...env, FAKE_JELOU_PORT: "0", FAKE_JELOU_ADMIN_TOKEN: ADMIN_TOKEN };
-    fake = spawn(command === "node" ? process.execPath : (command as string), args, {
+    // Port 0 and loopback instead of the image's 4010 on every interface: another process here may hold the port,
+    // and a test listens on loopback only.
+    const processEnv = {
+      ...process.env,
+      ...env,
+      FAKE_JELOU_HOST: "127.0.0.1",
+      FAKE_JELOU_PORT: "0",
+      FAKE_JELOU_ADMIN_TOKEN: ADMIN_TOKEN,
+    };
+    const inApp = (arg: string) => (arg.startsWith(`${workdir}/`) ? join(app, arg.slice(workdir.length + 1)) : arg);
+    fake = spawn(command === "node" ? process.execPath : (command as string), args.map(inApp), {
       cwd: app,
       env: processEnv,
       stdio: ["ignore", "pipe", "pipe"],
@@ -107,7 +126,7 @@ describe("the Dockerfile's runtime stage, run on the packed tarball", () => {
       let output = "";
       fake?.stdout?.on("data", (chunk: Buffer) => {
         output += chunk.toString("utf8");
-        const match = /fake-jelou ready on http:\/\/0\.0\.0\.0:(\d+)\/jelouapi/.exec(output);
+        const match = /fake-jelou ready on http:\/\/127\.0\.0\.1:(\d+)\/jelouapi/.exec(output);
         if (match) resolve(match[1] as string);
       });
       fake?.once("exit", (code) => reject(new Error(`the fake exited (${code}) before it was ready: ${output}`)));
