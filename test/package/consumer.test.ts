@@ -3,7 +3,9 @@
 // fake-jelou command. The example files are the README's; each runs here as printed.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -97,6 +99,11 @@ beforeAll(() => {
       {
         ...manifest,
         private: true,
+        // What examples/ci/background.sh runs against the fake it started.
+        scripts: {
+          "your-integration-tests":
+            "node -e \"fetch(process.env.JELOU_BASE_URL + '/v1/external-support/p/conversations/closed-1', { headers: { 'x-api-key': 'k' } }).then((r) => process.exit(r.status === 200 ? 0 : 1))\"",
+        },
         jest: {
           roots: ["<rootDir>/jest"],
           globalSetup: "./jest/jest.global-setup.js",
@@ -120,6 +127,7 @@ beforeAll(() => {
     copyExample(`jest/${file}`);
   }
   for (const file of ["vitest.config.ts", "conversation.test.ts"]) copyExample(`vitest/${file}`);
+  copyExample("ci/background.sh");
   copyExample("vitest.global-setup.ts", "vitest/vitest.global-setup.ts");
 }, 120_000);
 
@@ -196,7 +204,25 @@ describe("the packed package, installed in a project of its own", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
   });
+
+  it("runs the README's CI script: background start, health wait, the tests, SIGTERM, exit 0", async () => {
+    const port = await freePort();
+    const script = readFileSync(join(consumer, "ci/background.sh"), "utf8").replaceAll("4010", String(port));
+    const result = spawnSync("bash", ["-e", "-c", script], { cwd: consumer, encoding: "utf8", timeout: 60_000 });
+    expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${port}/__admin/health`)).rejects.toThrow();
+  });
 });
+
+/** A port nothing listens on now, for a script that needs a fixed one. */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, "close");
+  return port;
+}
 
 async function conversationState(baseUrl: string): Promise<string> {
   const response = await fetch(`${baseUrl}/v1/external-support/p/conversations/closed-1`, {
