@@ -14,17 +14,12 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startMockServer } from "../../mock/index.ts";
-import { type CodeBlock, codeBlocks, expectation, shellCommands } from "../helpers/markdown-blocks.ts";
+import { type CodeBlock, codeBlocks, docPages, expectation, shellCommands } from "../helpers/markdown-blocks.ts";
+import { type Finished, runProcess } from "../helpers/run-bin.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const THIS_FILE = relative(ROOT, fileURLToPath(import.meta.url));
-const PAGES = [
-  "README.md",
-  "spec/README.md",
-  ...readdirSync(join(ROOT, "docs"))
-    .filter((name) => name.endsWith(".md"))
-    .map((name) => `docs/${name}`),
-];
+const PAGES = docPages(ROOT);
 const KINDS = ["example", "curl", "npm", "output", "unchecked"];
 // The address the pages give the fake; the curl blocks run against the real one.
 const README_ORIGIN = "127.0.0.1:4010";
@@ -52,34 +47,15 @@ function testFiles(dir: string): string[] {
     .filter((path) => path !== THIS_FILE);
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 // Commands run without FAKE_JELOU_* variables, which would change what the fake prints and answers.
 const ENV = {
   ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("FAKE_JELOU_"))),
   NO_COLOR: "1",
 };
 
-/** Runs a command to its end, bounded. */
-function run(file: string, args: readonly string[], timeoutMs = 15_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: ROOT, env: ENV, timeout: timeoutMs });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs a command to its end in the clone, bounded. */
+const run = (file: string, args: readonly string[], timeout = 15_000) =>
+  runProcess(file, args, { cwd: ROOT, env: ENV, timeout });
 
 const SCRIPTS = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
 
@@ -98,7 +74,7 @@ function scriptCommand(script: string): [string, ...string[]] {
 }
 
 /** Output of `npm run <script> -- --help`, one run per script however many blocks use it. */
-const helps = new Map<string, Promise<Run>>();
+const helps = new Map<string, Promise<Finished>>();
 const help = (script: string) => {
   const [file, ...args] = scriptCommand(script);
   const known = helps.get(script) ?? run(file, [...args, "--help"]);
@@ -121,7 +97,7 @@ async function npmProblems(line: string): Promise<string[]> {
   if (rest.length > 0 && rest[0] !== "--") return [`${line}: flags for the script go after --`];
   const flags = rest.filter((word) => word.startsWith("--") && word !== "--");
   const result = await help(script);
-  if (result.code !== 0) return [`npm run ${script} -- --help exited ${result.code}: ${result.stderr}`];
+  if (result.status !== 0) return [`npm run ${script} -- --help exited ${result.status}: ${result.stderr}`];
   return [...flags, ...env]
     .filter((name) => !new RegExp(`(^|[\\s(])${name}\\b`, "m").test(result.stdout))
     .map((name) => `${line}: npm run ${script} -- --help does not mention ${name}`);
@@ -266,7 +242,8 @@ describe.concurrent("<!-- curl --> blocks, against an in-process fake", () => {
         const status = Number(result.stdout.slice(cut + 1));
         const body = result.stdout.slice(0, Math.max(cut, 0));
         const problems = [
-          result.code !== want.exitCode && `curl exited ${result.code}, not ${want.exitCode} (${result.stderr.trim()})`,
+          result.status !== want.exitCode &&
+            `curl exited ${result.status}, not ${want.exitCode} (${result.stderr.trim()})`,
           want.status !== undefined && status !== want.status && `status ${status}, not ${want.status}`,
           ...want.bodyContains.filter((text) => !body.includes(text)).map((text) => `the body lacks ${text}`),
         ].filter(Boolean);

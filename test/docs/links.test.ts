@@ -1,17 +1,12 @@
 // Every relative link in the README and the docs must lead to a file that exists: moved docs leave no dead links.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { docPages } from "../helpers/markdown-blocks.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const PAGES = [
-  "README.md",
-  "spec/README.md",
-  ...readdirSync(join(ROOT, "docs"))
-    .filter((name) => name.endsWith(".md"))
-    .map((name) => `docs/${name}`),
-];
+const PAGES = docPages(ROOT);
 
 /** The relative targets of a Markdown page's inline links, without their #fragment. */
 function relativeLinks(markdown: string): string[] {

@@ -1,5 +1,13 @@
 // Reads the fenced code blocks of a Markdown page with the marker comment that says how each is checked, and the
 // grammar of the command blocks (one command a line, its expected outcome in a trailing comment).
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+
+/** The pages a user reads, relative to the clone: the README, the spec's decisions, and docs/. */
+export function docPages(root: string): string[] {
+  const docs = readdirSync(join(root, "docs")).filter((name) => name.endsWith(".md"));
+  return ["README.md", "spec/README.md", ...docs.map((name) => `docs/${name}`)];
+}
 
 /** `<!-- kind -->` or `<!-- kind: argument -->` on the line right before a fence. */
 export interface Marker {

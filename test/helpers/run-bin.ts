@@ -28,19 +28,21 @@ export function runBin(
   });
 }
 
-/** Like runBin, without blocking the event loop: for CLIs that talk to a server living in the test process. */
-export function runBinAsync(
-  pkg: string,
-  bin: string,
+/** A finished process: its exit code and everything it printed. */
+export interface Finished {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end without blocking the event loop, collecting its output; killed after `timeout` ms. */
+export function runProcess(
+  file: string,
   args: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {},
+): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath(pkg, bin), ...args], {
-      env: { ...env, NO_COLOR: "1", FORCE_COLOR: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 60_000,
-    });
+    const child = spawn(file, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -51,5 +53,18 @@ export function runBinAsync(
     });
     child.once("error", reject);
     child.once("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Like runBin, without blocking the event loop: for CLIs that talk to a server living in the test process. */
+export function runBinAsync(
+  pkg: string,
+  bin: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Finished> {
+  return runProcess(process.execPath, [binPath(pkg, bin), ...args], {
+    env: { ...env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    timeout: 60_000,
   });
 }

@@ -176,14 +176,7 @@ describe("the packed package, installed in a project of its own", () => {
 
   it("serves from npx fake-jelou --port 0, and Ctrl-C (SIGINT to the terminal's process group) stops all of it", async () => {
     // npx runs the command under npm and a shell: like a terminal, signal the whole group, or the fake outlives npm.
-    const child = spawn("npx", ["--no-install", "fake-jelou", "--port", "0"], {
-      cwd: consumer,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    started.add(child);
-    const baseUrl = await readyUrl(child);
-    expect(await conversationState(baseUrl)).toBe("closed");
+    const { child, baseUrl } = await startFake("npx", ["--no-install", "fake-jelou", "--port", "0"]);
     const exited = new Promise((resolve) => child.once("exit", resolve));
     process.kill(-(child.pid as number), "SIGINT");
     await exited;
@@ -192,14 +185,8 @@ describe("the packed package, installed in a project of its own", () => {
   });
 
   it("runs in the background from node_modules/.bin/fake-jelou, and exits 0 on SIGTERM to its pid", async () => {
-    const child = spawn(join(consumer, "node_modules/.bin/fake-jelou"), ["--port", "0", "--log-level", "silent"], {
-      cwd: consumer,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    started.add(child);
-    const baseUrl = await readyUrl(child);
-    expect(await conversationState(baseUrl)).toBe("closed");
+    const bin = join(consumer, "node_modules/.bin/fake-jelou");
+    const { child } = await startFake(bin, ["--port", "0", "--log-level", "silent"]);
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
@@ -213,6 +200,15 @@ describe("the packed package, installed in a project of its own", () => {
     await expect(fetch(`http://127.0.0.1:${port}/__admin/health`)).rejects.toThrow();
   });
 });
+
+/** Starts a fake in the consumer project, leader of its own process group, and checks that it serves. */
+async function startFake(command: string, args: readonly string[]): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = spawn(command, args, { cwd: consumer, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  started.add(child);
+  const baseUrl = await readyUrl(child);
+  expect(await conversationState(baseUrl)).toBe("closed");
+  return { child, baseUrl };
+}
 
 /** A port nothing listens on now, for a script that needs a fixed one. */
 async function freePort(): Promise<number> {

@@ -17,7 +17,7 @@ describe("the fake's V8 flags", () => {
     expect(JSON.parse(entrypoint?.getArgumentsContent() ?? "[]")).toEqual([
       "node",
       ...NPM_START_V8_FLAGS,
-      "dist/cli.js",
+      "/app/dist/cli.js",
     ]);
   });
 });
