@@ -38,6 +38,7 @@ export default defineConfig({
           name: "unit",
           include: ["test/**/*.test.ts"],
           exclude: ["test/package/**"],
+          globalSetup: ["test/helpers/cli-bundle.global-setup.ts"],
           sequence: { groupOrder: 0 },
         },
       },

@@ -7,7 +7,7 @@ import { request } from "node:http";
 import { connect, createServer, type Server } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const READY = /^fake-jelou ready on (http:\/\/127\.0\.0\.1:(\d+))\/jelouapi /m;
@@ -37,8 +37,8 @@ interface RunningCli extends Cli {
 // Children of the current test, killed in afterEach; a describe's shared child goes in its own set.
 const perTest = new Set<ChildProcess>();
 
-// Each CLI runs as `npm start` runs it (node --import tsx, one process, on the tests' Node), as the leader of a new
-// process group, and the whole group is killed: nothing it may start outlives its test.
+// Each CLI runs bundled as the package ships it (test/helpers/cli-bundle.global-setup.ts), on the tests' Node, as the
+// leader of a new process group, and the whole group is killed: nothing it may start outlives its test.
 function killAll(children: Set<ChildProcess>): void {
   for (const child of children) {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) continue;
@@ -63,7 +63,7 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 function spawnCli(args: readonly string[], env: Record<string, string>, owner: Set<ChildProcess>): Cli {
-  const child = spawn(process.execPath, ["--import", "tsx", "mock/cli.ts", ...args], {
+  const child = spawn(process.execPath, [inject("cliBundle"), ...args], {
     cwd: ROOT,
     env: cleanEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
