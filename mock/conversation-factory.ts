@@ -1,8 +1,9 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Faker } from "@faker-js/faker";
 import { faker as spanish } from "@faker-js/faker/locale/es_MX";
 import { faker as portuguese } from "@faker-js/faker/locale/pt_BR";
 import type { SchemaConversation, SchemaGetConversationResponse } from "../generated/jelou-external-support.ts";
+import { type SeededRandom, seededRandom } from "./seeded-random.ts";
 
 /** The identifiers of a conversation request. */
 export interface ConversationIds {
@@ -26,35 +27,67 @@ export interface FactoryContext {
   anchor: number;
 }
 
-// One Faker per language, reseeded per call: generation is synchronous, so sharing them is safe. The per-locale
-// entry points load two locales (with their es/en/base fallbacks) instead of all of them: 6 MB instead of 35 MB.
-
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-// Jelou serves Latin America: people and phone numbers come from these markets, in E.164 as WhatsApp reports them.
-const MARKETS = [
-  { faker: spanish, phone: (f: Faker) => `+52${f.helpers.arrayElement(["55", "33", "81"])}${f.string.numeric(8)}` },
-  { faker: spanish, phone: (f: Faker) => `+573${f.string.numeric(9)}` },
-  { faker: spanish, phone: (f: Faker) => `+5939${f.string.numeric(8)}` },
-  { faker: spanish, phone: (f: Faker) => `+519${f.string.numeric(8)}` },
-  {
-    faker: portuguese,
-    phone: (f: Faker) =>
-      `+55${f.helpers.arrayElement(["11", "21", "31", "41", "51", "61", "71", "81"])}9${f.string.numeric(8)}`,
-  },
-] as const;
+interface Language {
+  firstNames: readonly string[];
+  lastNames: readonly string[];
+  /** Surname patterns of the locale, each `weight` times: `{}` is one surname. */
+  surnamePatterns: readonly string[];
+  botRoles: readonly string[];
+}
 
-const BOT_ROLES: Record<"es" | "pt", readonly string[]> = {
-  es: ["Soporte", "Asistente", "Atención", "Ventas"],
-  pt: ["Suporte", "Assistente", "Atendimento", "Vendas"],
+type PersonDefinitions = {
+  first_name?: { female?: readonly string[]; male?: readonly string[]; generic?: readonly string[] };
+  last_name?: { generic?: readonly string[] };
+  last_name_pattern?: { generic?: readonly { value: string; weight: number }[] };
 };
 
-/** Seeds for one conversation: the same (seed, projectId, conversationId) always yields the same numbers. */
-function seedsFor(seed: string, ids: ConversationIds): number[] {
-  const digest = createHash("sha256").update(`${seed}\0${ids.projectId}\0${ids.conversationId}`).digest();
-  return [0, 4, 8, 12].map((offset) => digest.readUInt32LE(offset));
+// Faker is the source of the locales' names, read once into plain lists: drawing from them by index costs nothing,
+// where faker.person.* spends most of a body's time. The per-locale entry points load two locales (with their
+// es/en/base fallbacks) instead of all of them: 6 MB instead of 35 MB.
+function language(faker: Faker, botRoles: readonly string[]): Language {
+  const person = faker.definitions.person as PersonDefinitions;
+  const first = person.first_name ?? {};
+  const firstNames = first.generic ?? [...(first.female ?? []), ...(first.male ?? [])];
+  const lastNames = person.last_name?.generic ?? [];
+  const patterns = person.last_name_pattern?.generic ?? [{ value: "{{person.last_name.generic}}", weight: 1 }];
+  const surnamePatterns = patterns.flatMap(({ value, weight }) =>
+    Array<string>(weight).fill(value.replaceAll("{{person.last_name.generic}}", "{}")),
+  );
+  if (firstNames.length === 0 || lastNames.length === 0)
+    throw new Error(`Faker's ${faker.rawDefinitions.metadata?.title} has no names.`);
+  return { firstNames, lastNames, surnamePatterns, botRoles };
+}
+
+const SPANISH = language(spanish, ["Soporte", "Asistente", "Atención", "Ventas"]);
+const PORTUGUESE = language(portuguese, ["Suporte", "Assistente", "Atendimento", "Vendas"]);
+
+// Jelou serves Latin America: people and phone numbers come from these markets, in E.164 as WhatsApp reports them.
+const MARKETS: readonly { language: Language; phone: (r: SeededRandom) => string }[] = [
+  { language: SPANISH, phone: (r) => `+52${r.pick(["55", "33", "81"])}${r.digits(8)}` },
+  { language: SPANISH, phone: (r) => `+573${r.digits(9)}` },
+  { language: SPANISH, phone: (r) => `+5939${r.digits(8)}` },
+  { language: SPANISH, phone: (r) => `+519${r.digits(8)}` },
+  {
+    language: PORTUGUESE,
+    phone: (r) => `+55${r.pick(["11", "21", "31", "41", "51", "61", "71", "81"])}9${r.digits(8)}`,
+  },
+];
+
+function surname(r: SeededRandom, lang: Language): string {
+  return r.pick(lang.surnamePatterns).replaceAll("{}", () => r.pick(lang.lastNames));
+}
+
+const VARIANT = ["8", "9", "a", "b"];
+
+/** A version 4 UUID from 32 hex digits of the digest (16 bytes), as faker.string.uuid() formats one. */
+function uuidFrom(hex: string, at: number): string {
+  const h = hex.slice(at, at + 32);
+  const variant = VARIANT[Number.parseInt(h.charAt(16), 16) & 3];
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20)}`;
 }
 
 /**
@@ -66,26 +99,32 @@ export function buildConversation(
   ids: ConversationIds,
   state: ConversationState,
 ): SchemaConversation {
-  const seeds = seedsFor(context.seed, ids);
-  const market = MARKETS[(seeds[0] ?? 0) % MARKETS.length] ?? MARKETS[0];
-  const f = market.faker;
-  f.seed(seeds);
+  // 64 bytes per (seed, projectId, conversationId): 16 seed the stream, 44 are the room, bot and user identifiers.
+  const digest = hash("sha512", `${context.seed}\0${ids.projectId}\0${ids.conversationId}`, "buffer");
+  const hex = digest.toString("hex");
+  const r = seededRandom(
+    digest.readUInt32LE(0),
+    digest.readUInt32LE(4),
+    digest.readUInt32LE(8),
+    digest.readUInt32LE(12),
+  );
+  const market = MARKETS[digest.readUInt32LE(0) % MARKETS.length] as (typeof MARKETS)[number];
+  const lang = market.language;
 
-  const startAt = context.anchor - f.number.int({ min: 3 * HOUR, max: 7 * DAY });
-  const createdAt = startAt - f.number.int({ min: DAY, max: 720 * DAY });
-  const roomId = f.string.uuid();
+  const startAt = context.anchor - r.int(3 * HOUR, 7 * DAY);
+  const createdAt = startAt - r.int(DAY, 720 * DAY);
   const user = {
-    id: f.database.mongodbObjectId(),
-    // First name and surname(s), without fullName()'s occasional "Dr." or "III".
-    names: `${f.person.firstName()} ${f.person.lastName()}`,
-    referenceId: market.phone(f),
+    id: hex.slice(96, 120),
+    names: `${r.pick(lang.firstNames)} ${surname(r, lang)}`,
+    referenceId: market.phone(r),
     createdAt: new Date(createdAt).toISOString(),
   };
   const bot = {
-    id: f.string.uuid(),
-    name: `${f.helpers.arrayElement(f === portuguese ? BOT_ROLES.pt : BOT_ROLES.es)} ${f.person.lastName()}`,
-    type: f.helpers.arrayElement(context.known.botTypes),
+    id: uuidFrom(hex, 64),
+    name: `${r.pick(lang.botRoles)} ${surname(r, lang)}`,
+    type: r.pick(context.known.botTypes),
   };
+  const roomId = uuidFrom(hex, 32);
   const start = new Date(startAt).toISOString();
   // Keys in Jelou's order (_id, roomId, state, startAt, endAt, endedReason, User, Bot), as its example shows them.
   if (state === "active") {
@@ -97,8 +136,8 @@ export function buildConversation(
     state,
     startAt: start,
     // Closed within three hours of starting; startAt is at least three hours old, so endAt is never in the future.
-    endAt: new Date(startAt + f.number.int({ min: 2 * MINUTE, max: 3 * HOUR })).toISOString(),
-    endedReason: f.helpers.arrayElement(context.known.endedReasons),
+    endAt: new Date(startAt + r.int(2 * MINUTE, 3 * HOUR)).toISOString(),
+    endedReason: r.pick(context.known.endedReasons),
     User: user,
     Bot: bot,
   };
