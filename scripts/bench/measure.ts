@@ -23,3 +23,19 @@ export function rssMb(pid: number | undefined): number | null {
     return null;
   }
 }
+
+/** A load of the fake: requests spread over that many conversation ids, or each to a new one. */
+export type Load = number | "distinct";
+export const loadLabel = (load: Load) => (load === "distinct" ? "distinct ids" : `${load} ids`);
+
+/** The loads `--ids <list>` and `--distinct` ask for, in order, each once. */
+export function loads(list: string, distinct: boolean): Load[] {
+  const parsed = list
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item): Load => (item === "distinct" ? "distinct" : positiveInteger("ids", item)));
+  if (distinct && !parsed.includes("distinct")) parsed.push("distinct");
+  if (parsed.length === 0) throw new Error("--ids must name at least one load.");
+  return [...new Set(parsed)];
+}
