@@ -101,7 +101,18 @@ async function startTarget(name: TargetName, node: string, v8Flags: readonly str
     args = [bin("@stoplight/prism-cli", "prism"), "mock", SPEC, "-h", "127.0.0.1", "-p", String(port)];
     readiness = (origin) => `${origin}/v1/external-support/p/conversations/c`;
   } else if (name === "fake-active" || name === "fake-closed") {
-    args = ["--import", "tsx", join(ROOT, "mock/cli.ts"), "--port", "0", "--log-level", "silent"];
+    // A short grace: autocannon leaves its connections open when a run ends, and the bench has no use for waiting.
+    args = [
+      "--import",
+      "tsx",
+      join(ROOT, "mock/cli.ts"),
+      "--port",
+      "0",
+      "--log-level",
+      "silent",
+      "--shutdown-grace",
+      "200",
+    ];
     readiness = (origin) => `${origin}/__admin/health`;
   } else {
     args = [
@@ -173,7 +184,11 @@ let distinctBase = 0;
 async function stop(running: Running): Promise<void> {
   if (running.child.exitCode !== null) return;
   running.child.kill("SIGTERM");
-  await Promise.race([new Promise((r) => running.child.once("exit", r)), new Promise((r) => setTimeout(r, 5_000))]);
+  // An unref'd timer: a target that exits in time must not leave the bench waiting five seconds before it can end.
+  await Promise.race([
+    new Promise((r) => running.child.once("exit", r)),
+    new Promise((r) => setTimeout(r, 5_000).unref()),
+  ]);
   if (running.child.exitCode === null) running.child.kill("SIGKILL");
 }
 
