@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { stringify } from "yaml";
 import { loadSpec, type OpenApiDocument, SPEC_PATH } from "../spec/load-spec.ts";
-import { createSpecValidator } from "../spec/schema-validator.ts";
+import { createSpecValidator, type SpecValidator } from "../spec/schema-validator.ts";
 import { isAdminToken, isAllowedHostName } from "./admin-guard.ts";
 import { adminRouter, type PutRuleResult } from "./admin-router.ts";
 import { type AuthConfig, type BasicCredential, checkCredentials } from "./auth.ts";
@@ -183,7 +183,9 @@ export function checkOptionKeys(options: object, known: readonly object[], where
 export function createMockApp(options: MockOptions = {}): MockApp {
   checkOptionKeys(options, [MOCK_OPTION_KEYS], "createMockApp");
   const spec = options.spec ?? loadSpec();
-  const validator = createSpecValidator(spec);
+  // Creating the validator (Ajv, its meta-schemas, the spec's references) costs about 45 ms of the start, and only
+  // rules with overrides need it: the first of them creates it. Schemas are compiled on first use either way.
+  let validator: SpecValidator | undefined;
   const specData = readMockSpecData(spec);
   const initialScenario = checkedScenario(options.scenario ?? "active");
   const delayMs = checkedDelay(options.delayMs ?? 0);
@@ -223,6 +225,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   const putRule = (ids: ConversationIds, body: unknown): PutRuleResult => {
     const parsed = parseRule(body, (state, overrides) => {
       const merged = applyOverrides(buildConversation(context, ids, state), overrides);
+      validator ??= createSpecValidator(spec);
       const violations = validator.validateSchema("Conversation", merged);
       return violations.length > 0 ? violations : lifecycleViolations(merged, overrides);
     });
