@@ -31,7 +31,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-interface Language {
+export interface Language {
   firstNames: readonly string[];
   lastNames: readonly string[];
   /** Surname patterns of the locale, each `weight` times: `{}` is one surname. */
@@ -48,7 +48,8 @@ type PersonDefinitions = {
 // Faker is the source of the locales' names, read once into plain lists: drawing from them by index costs nothing,
 // where faker.person.* spends most of a body's time. The per-locale entry points load two locales (with their
 // es/en/base fallbacks) instead of all of them: 6 MB instead of 35 MB.
-function language(faker: Faker, botRoles: readonly string[]): Language {
+/** The name lists of one Faker locale, checked to be in the shape the factory draws from. */
+export function readLanguage(faker: Faker, botRoles: readonly string[]): Language {
   const person = faker.definitions.person as PersonDefinitions;
   const first = person.first_name ?? {};
   const firstNames = first.generic ?? [...(first.female ?? []), ...(first.male ?? [])];
@@ -57,13 +58,15 @@ function language(faker: Faker, botRoles: readonly string[]): Language {
   const surnamePatterns = patterns.flatMap(({ value, weight }) =>
     Array<string>(weight).fill(value.replaceAll("{{person.last_name.generic}}", "{}")),
   );
-  if (firstNames.length === 0 || lastNames.length === 0)
-    throw new Error(`Faker's ${faker.rawDefinitions.metadata?.title} has no names.`);
+  // A Faker upgrade could bring empty lists or patterns with other tokens: refused at start, never sent in a body.
+  if (firstNames.length === 0 || lastNames.length === 0 || surnamePatterns.some((p) => p.includes("{{"))) {
+    throw new Error(`Faker's ${faker.rawDefinitions.metadata?.title} names are not in the shape the factory reads.`);
+  }
   return { firstNames, lastNames, surnamePatterns, botRoles };
 }
 
-const SPANISH = language(spanish, ["Soporte", "Asistente", "Atención", "Ventas"]);
-const PORTUGUESE = language(portuguese, ["Suporte", "Assistente", "Atendimento", "Vendas"]);
+const SPANISH = readLanguage(spanish, ["Soporte", "Asistente", "Atención", "Ventas"]);
+const PORTUGUESE = readLanguage(portuguese, ["Suporte", "Assistente", "Atendimento", "Vendas"]);
 
 // Jelou serves Latin America: people and phone numbers come from these markets, in E.164 as WhatsApp reports them.
 const MARKETS: readonly { language: Language; phone: (r: SeededRandom) => string }[] = [

@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
+import type { Faker } from "@faker-js/faker";
 import { describe, expect, it } from "vitest";
 import {
   buildConversation,
   type ConversationIds,
   type FactoryContext,
+  readLanguage,
   startOfUtcDay,
 } from "../../mock/conversation-factory.ts";
 import { readMockSpecData } from "../../mock/spec-data.ts";
@@ -101,5 +103,47 @@ describe("startOfUtcDay", () => {
     expect(new Date(startOfUtcDay(Date.parse("2026-11-25T17:45:12.345Z"))).toISOString()).toBe(
       "2026-11-25T00:00:00.000Z",
     );
+  });
+});
+
+describe("readLanguage", () => {
+  const locale = (person: Record<string, unknown>) =>
+    ({ definitions: { person }, rawDefinitions: { metadata: { title: "Test" } } }) as unknown as Faker;
+
+  it("reads first names of both sexes, surnames, and the surname patterns by weight", () => {
+    const read = readLanguage(
+      locale({
+        first_name: { female: ["Ana"], male: ["Luis"] },
+        last_name: { generic: ["Pérez"] },
+        last_name_pattern: {
+          generic: [
+            { value: "{{person.last_name.generic}} {{person.last_name.generic}}", weight: 2 },
+            { value: "{{person.last_name.generic}}", weight: 1 },
+          ],
+        },
+      }),
+      ["Soporte"],
+    );
+    expect(read).toEqual({
+      firstNames: ["Ana", "Luis"],
+      lastNames: ["Pérez"],
+      surnamePatterns: ["{} {}", "{} {}", "{}"],
+      botRoles: ["Soporte"],
+    });
+  });
+
+  it.each([
+    ["no first names", { first_name: {}, last_name: { generic: ["Pérez"] } }],
+    ["no surnames", { first_name: { generic: ["Ana"] } }],
+    [
+      "a pattern with another token",
+      {
+        first_name: { generic: ["Ana"] },
+        last_name: { generic: ["Pérez"] },
+        last_name_pattern: { generic: [{ value: "{{person.last_name.female}}", weight: 1 }] },
+      },
+    ],
+  ])("refuses a locale with %s, at start", (_what, person) => {
+    expect(() => readLanguage(locale(person), ["Soporte"])).toThrow("Faker's Test names are not in the shape");
   });
 });
