@@ -4,13 +4,13 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { SpecLoadError } from "../spec/load-spec.ts";
 import { isAdminToken, isAllowedHostName } from "./admin-guard.ts";
-import { MockConfigError } from "./app.ts";
 import { type BasicCredential, parseBasicPair } from "./auth.ts";
+import { MAX_SHUTDOWN_GRACE_MS, MockListenError, startMockServer } from "./http/server.ts";
 import { MAX_JOURNAL_LIMIT } from "./journal.ts";
 import { MAX_DELAY_MS } from "./limits.ts";
+import { MockConfigError } from "./options.ts";
 import { formatRequestLine, LOG_LEVELS, type LogLevel } from "./request-log.ts";
 import { MAGIC_ID_PREFIXES, parseScenario, SCENARIOS, type Scenario, STATUS_ALIASES } from "./scenario.ts";
-import { MAX_SHUTDOWN_GRACE_MS, MockListenError, startMockServer } from "./server.ts";
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;

@@ -1,25 +1,17 @@
 // The library API of fake-jelou: start the fake Jelou from a test, or mount its Express app yourself.
 
-export {
-  createMockApp,
-  type MockApp,
-  MockConfigError,
-  type MockControl,
-  type MockOptions,
-  type MockRequestHandler,
-  type MockStats,
-  type Page,
-  ROUTE_PREFIXES,
-} from "./app.ts";
 export type { BasicCredential } from "./auth.ts";
-export { type JournalEntry, MAX_JOURNAL_FIELD_BYTES, MAX_JOURNAL_LIMIT } from "./journal.ts";
-export { DEFAULT_BUDGET_BYTES, MAX_BUDGET_BYTES, MAX_DELAY_MS, MAX_URL_LENGTH } from "./limits.ts";
-export type { ConversationOverrides, ConversationRule, StoredRule } from "./rules.ts";
-export { MAGIC_ID_PREFIXES, SCENARIOS, type Scenario, STATUS_ALIASES } from "./scenario.ts";
+export { createMockApp, type MockApp, type MockRequestHandler, ROUTE_PREFIXES } from "./http/app.ts";
 export {
   MAX_SHUTDOWN_GRACE_MS,
   MockListenError,
   type MockServer,
   type MockServerOptions,
   startMockServer,
-} from "./server.ts";
+} from "./http/server.ts";
+export { type JournalEntry, MAX_JOURNAL_FIELD_BYTES, MAX_JOURNAL_LIMIT } from "./journal.ts";
+export { DEFAULT_BUDGET_BYTES, MAX_BUDGET_BYTES, MAX_DELAY_MS, MAX_URL_LENGTH } from "./limits.ts";
+export { MockConfigError, type MockOptions } from "./options.ts";
+export type { ConversationOverrides, ConversationRule, StoredRule } from "./rules.ts";
+export { MAGIC_ID_PREFIXES, SCENARIOS, type Scenario, STATUS_ALIASES } from "./scenario.ts";
+export type { MockControl, MockStats, Page } from "./world.ts";

@@ -38,7 +38,7 @@ export const MAGIC_ID_PREFIXES: ReadonlyMap<string, Scenario> = new Map([
 ]);
 
 /** What the request itself says about the scenario it wants. */
-export interface RequestFacts {
+export interface ScenarioFacts {
   conversationId: string;
   /** The `X-Fake-Jelou-Scenario` header, if sent. */
   scenarioHeader?: string | undefined;
@@ -66,7 +66,7 @@ export function unknownScenarioMessage(value: string): string {
  * server default. An unknown name in a header is an error, never a silent fallback.
  */
 export function decideScenario(
-  facts: RequestFacts,
+  facts: ScenarioFacts,
   ruleScenario: Scenario | undefined,
   defaultScenario: Scenario,
 ): ScenarioDecision {

@@ -3,17 +3,17 @@ import { describe, expect, it } from "vitest";
 import {
   decideScenario,
   parseScenario,
-  type RequestFacts,
   SCENARIOS,
   type Scenario,
+  type ScenarioFacts,
   scenarioFromPrefer,
 } from "../../mock/scenario.ts";
 import { BUILTIN_NAMES } from "../helpers/builtin-names.ts";
 
-const facts = (extra: Partial<RequestFacts> = {}): RequestFacts => ({ conversationId: "conv-1", ...extra });
+const facts = (extra: Partial<ScenarioFacts> = {}): ScenarioFacts => ({ conversationId: "conv-1", ...extra });
 
 describe("decideScenario precedence", () => {
-  it.each<[string, RequestFacts, Scenario | undefined, Scenario, { scenario: Scenario; source: string }]>([
+  it.each<[string, ScenarioFacts, Scenario | undefined, Scenario, { scenario: Scenario; source: string }]>([
     [
       "the server default when nothing else speaks",
       facts(),

@@ -515,6 +515,18 @@ describe("library API", () => {
     expect((await get(s, path("p", "cached"))).text).toBe(generated);
   });
 
+  it("offers the whole control API on its handle: a rule, the stats, clearing the journal", async () => {
+    const s = await start();
+    s.setConversation("p", "c", { scenario: "closed" });
+    await get(s, path("p", "c"));
+    expect(s.conversation("p", "c")).toEqual({ projectId: "p", conversationId: "c", scenario: "closed" });
+    expect(s.conversation("p", "other")).toBeUndefined();
+    expect(s.stats()).toMatchObject({ requests: 1, conversations: 1 });
+    s.clearRequests();
+    expect([s.requests(), s.stats().requests]).toEqual([[], 0]);
+    expect(s.conversations({ offset: 1 })).toEqual([]);
+  });
+
   it("closes idempotently", async () => {
     const s = await startMockServer({ port: 0 });
     await Promise.all([s.close(), s.close()]);

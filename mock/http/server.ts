@@ -3,19 +3,12 @@ import { once } from "node:events";
 import { createServer, type Server, type ServerResponse, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { isLoopbackAddress } from "./admin-guard.ts";
-import {
-  checkOptionKeys,
-  createMockApp,
-  MOCK_OPTION_KEYS,
-  MockConfigError,
-  type MockControl,
-  type MockOptions,
-} from "./app.ts";
-import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "./error-bodies.ts";
-import type { JournalEntry } from "./journal.ts";
-import { MAX_URL_LENGTH } from "./limits.ts";
-import type { ConversationRule, StoredRule } from "./rules.ts";
+import { isLoopbackAddress } from "../admin-guard.ts";
+import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "../error-bodies.ts";
+import { MAX_URL_LENGTH } from "../limits.ts";
+import { checkOptionKeys, MOCK_OPTION_KEYS, MockConfigError, type MockOptions } from "../options.ts";
+import type { MockControl } from "../world.ts";
+import { createMockApp } from "./app.ts";
 
 /** Options of {@link startMockServer}: the app's options plus where to listen. */
 export interface MockServerOptions extends MockOptions {
@@ -40,8 +33,8 @@ export interface MockServerOptions extends MockOptions {
 /** The longest shutdown grace period accepted. */
 export const MAX_SHUTDOWN_GRACE_MS = 600_000;
 
-/** A listening fake Jelou. */
-export interface MockServer {
+/** A listening fake Jelou: its control API (the admin API's operations, as functions), and where it listens. */
+export interface MockServer extends MockControl {
   /** Origin, e.g. `http://127.0.0.1:4010`. */
   url: string;
   /** What to give a Jelou client as its base URL: `${url}/jelouapi`. */
@@ -49,20 +42,6 @@ export interface MockServer {
   /** The admin token in force: the one given, the one generated for a non-loopback binding, or undefined for none. */
   adminToken: string | undefined;
   port: number;
-  /** The server default scenario. */
-  scenario(): Scenario;
-  /** Sets the server default scenario; throws MockConfigError for an unknown name. */
-  setScenario(name: string): void;
-  /** Sets one conversation's rule; throws MockConfigError when the rule is invalid. */
-  setConversation(projectId: string, conversationId: string, rule: ConversationRule): void;
-  /** Removes one conversation's rule; false when it had none. */
-  deleteConversation(projectId: string, conversationId: string): boolean;
-  /** The rules, as `GET /__admin/conversations` lists them. */
-  conversations(): StoredRule[];
-  /** The request journal, oldest first. */
-  requests(): JournalEntry[];
-  /** Restores the startup state: default scenario, no rules, empty journal. */
-  reset(): void;
   /**
    * Stops listening; in-flight requests finish within `shutdownGraceMs`, held `timeout` requests are dropped at once,
    * and every connection still open after the grace period is destroyed. Idempotent.
@@ -71,8 +50,6 @@ export interface MockServer {
   /** The underlying Node server, for tuning timeouts or attaching listeners. */
   server: Server;
 }
-
-type Scenario = ReturnType<MockControl["scenario"]>;
 
 /** The port is taken or the address cannot be bound: said with the address and how to fix it. */
 export class MockListenError extends Error {
@@ -150,7 +127,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const adminToken =
     appOptions.adminToken ??
     ((appOptions.admin ?? true) && !isLoopbackAddress(host) ? randomBytes(24).toString("base64url") : undefined);
-  const { app, control } = createMockApp({ ...appOptions, ...(adminToken !== undefined && { adminToken }) });
+  const { app, control, releaseHeld } = createMockApp({
+    ...appOptions,
+    ...(adminToken !== undefined && { adminToken }),
+  });
   let closing: Promise<void> | undefined;
   // Open responses: when shutdown begins, those not yet sent are told to close their connection (Connection: close),
   // so that a keep-alive client opens a new one, which is refused, instead of reusing one that is about to be closed.
@@ -198,23 +178,17 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const origin = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
 
   return {
+    ...control,
     url: origin,
     baseUrl: `${origin}/jelouapi`,
     adminToken,
     port: address.port,
-    scenario: control.scenario,
-    setScenario: control.setScenario,
-    setConversation: control.setConversation,
-    deleteConversation: control.deleteConversation,
-    conversations: control.conversations,
-    requests: control.requests,
-    reset: control.reset,
     server,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         for (const res of unsent) if (!res.headersSent) res.shouldKeepAlive = false;
         unsent.clear();
-        control.releaseHeld();
+        releaseHeld();
         // Idle connections close only after one more poll of the sockets: a request that had already reached the
         // server when shutdown began is read first, so its connection counts as busy and it gets its answer (with
         // Connection: close) instead of a reset.

@@ -1,24 +1,15 @@
 // The admin API: what the library's control API does, over HTTP under /__admin.
 import express, { type Request, type Response } from "express";
-import type { OpenApiDocument } from "../spec/load-spec.ts";
-import { type AdminGuardConfig, judgeAdminRequest } from "./admin-guard.ts";
-import type { MockControl, Page } from "./app.ts";
-import type { ConversationIds } from "./conversation-factory.ts";
-import type { FakeErrorKey } from "./error-bodies.ts";
-import { errorHandler, sendFakeError } from "./http-errors.ts";
-import { ADMIN_BODY_LIMIT } from "./limits.ts";
-import type { StoredRule } from "./rules.ts";
-import { parseScenario, unknownScenarioMessage } from "./scenario.ts";
-
-/** What storing a rule gave: the rule as stored, or the refusal to answer with. */
-export type PutRuleResult =
-  | { ok: true; rule: StoredRule }
-  | { ok: false; key: FakeErrorKey; message: string; fields?: Record<string, string> };
+import type { OpenApiDocument } from "../../spec/load-spec.ts";
+import { type AdminGuardConfig, judgeAdminRequest } from "../admin-guard.ts";
+import { ADMIN_BODY_LIMIT } from "../limits.ts";
+import { parseScenario, unknownScenarioMessage } from "../scenario.ts";
+import type { Page, World } from "../world.ts";
+import { errorHandler, sendFakeError } from "./errors.ts";
 
 /** The admin API under /__admin: the control API over HTTP, every refusal in Jelou's envelope. */
 export function adminRouter(
-  control: MockControl,
-  putRule: (ids: ConversationIds, body: unknown) => PutRuleResult,
+  world: World,
   spec: OpenApiDocument,
   specText: string,
   guard: AdminGuardConfig,
@@ -53,7 +44,7 @@ export function adminRouter(
   router
     .route("/scenario")
     .get((_req, res) => {
-      res.json({ scenario: control.scenario() });
+      res.json({ scenario: world.scenario() });
     })
     .put(jsonBody, (req, res) => {
       const body: unknown = req.body;
@@ -71,31 +62,34 @@ export function adminRouter(
         });
         return;
       }
-      control.setScenario(scenario);
+      world.setScenario(scenario);
       res.json({ scenario });
     })
     .all(allow("GET, PUT"));
 
   router.get("/conversations", async (req, res) => {
     const page = readPage(req, res);
-    if (page) await sendList(res, "conversations", control.conversations(page), control.stats().conversations);
+    if (page) await sendList(res, "conversations", world.conversations(page), world.stats().conversations);
   });
   router.all("/conversations", allow("GET"));
 
   router
     .route("/conversations/:projectId/:conversationId")
     .get((req, res) => {
-      const rule = control.conversation(req.params.projectId, req.params.conversationId);
+      const rule = world.conversation(req.params.projectId, req.params.conversationId);
       if (rule) res.json(rule);
       else sendFakeError(res, "RULE_NOT_FOUND", `No rule for ${req.params.projectId}/${req.params.conversationId}.`);
     })
     .put(jsonBody, (req, res) => {
-      const result = putRule({ projectId: req.params.projectId, conversationId: req.params.conversationId }, req.body);
+      const result = world.putRule(
+        { projectId: req.params.projectId, conversationId: req.params.conversationId },
+        req.body,
+      );
       if (result.ok) res.json(result.rule);
       else sendFakeError(res, result.key, result.message, result.fields);
     })
     .delete((req, res) => {
-      if (control.deleteConversation(req.params.projectId, req.params.conversationId)) res.status(204).end();
+      if (world.deleteConversation(req.params.projectId, req.params.conversationId)) res.status(204).end();
       else sendFakeError(res, "RULE_NOT_FOUND", `No rule for ${req.params.projectId}/${req.params.conversationId}.`);
     })
     .all(allow("GET, PUT, DELETE"));
@@ -104,17 +98,17 @@ export function adminRouter(
     .route("/requests")
     .get(async (req, res) => {
       const page = readPage(req, res);
-      if (page) await sendList(res, "requests", control.requests(page), control.stats().requests);
+      if (page) await sendList(res, "requests", world.requests(page), world.stats().requests);
     })
     .delete((_req, res) => {
-      control.clearRequests();
+      world.clearRequests();
       res.status(204).end();
     })
     .all(allow("GET, DELETE"));
 
   router.post("/reset", (_req, res) => {
-    control.reset();
-    res.json({ status: "reset", scenario: control.scenario() });
+    world.reset();
+    res.json({ status: "reset", scenario: world.scenario() });
   });
   router.all("/reset", allow("POST"));
 

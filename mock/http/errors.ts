@@ -1,7 +1,16 @@
 // Errors the fake answers itself, in Jelou's envelope: its own refusals, and the errors Express's parsers raise.
 import type { ErrorRequestHandler, Response } from "express";
-import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "./error-bodies.ts";
-import { ADMIN_BODY_LIMIT } from "./limits.ts";
+import type { Reply } from "../core/plan.ts";
+import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "../error-bodies.ts";
+import { ADMIN_BODY_LIMIT } from "../limits.ts";
+
+/** Sends a reply the core planned: bytes as they are, any other body as JSON. */
+export function sendReply(res: Response, reply: Reply): void {
+  if (reply.headers) res.set(reply.headers);
+  res.status(reply.status);
+  if (Buffer.isBuffer(reply.body)) res.type("application/json").send(reply.body);
+  else res.json(reply.body);
+}
 
 /** Answers with one of fake-jelou's own errors; `fields` fills validationError. */
 export function sendFakeError(

@@ -1,0 +1,191 @@
+// The Express layer of the fake: it turns a request into facts, asks the core for a plan, and applies it. No
+// decision is made here that a plain-object test could not make.
+import { readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { stringify } from "yaml";
+import { SPEC_PATH } from "../../spec/load-spec.ts";
+import { createCoreConfig, fakeError, negotiate, type RequestFacts } from "../core/negotiate.ts";
+import type { Outcome, Plan } from "../core/plan.ts";
+import type { JournalEntry } from "../journal.ts";
+import { MAX_URL_LENGTH } from "../limits.ts";
+import type { OperationId } from "../operations/index.ts";
+import { type MockOptions, resolveOptions } from "../options.ts";
+import { readMockSpecData } from "../spec-data.ts";
+import { controlOf, createWorld, type MockControl } from "../world.ts";
+import { adminRouter } from "./admin-router.ts";
+import { errorHandler, sendReply } from "./errors.ts";
+import { specRoutes } from "./spec-routes.ts";
+
+/** Path prefixes under which the Jelou API answers: production, the docs' Markdown copies, Prism. */
+export const ROUTE_PREFIXES = ["/jelouapi", "/platform", ""] as const;
+
+/**
+ * The fake as a plain Node request handler: `http.createServer(app)`, or `yourExpressApp.use(app)`. Typed without
+ * Express so that a TypeScript consumer needs no @types/express.
+ */
+export type MockRequestHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  next?: (error?: unknown) => void,
+) => void;
+
+export interface MockApp {
+  app: MockRequestHandler;
+  control: MockControl;
+  /** For shutdown: drops the requests the `timeout` scenario holds, and holds no new ones. */
+  releaseHeld(): void;
+}
+
+// What the journal records of a request while it is served.
+interface RequestRecord {
+  ids?: { projectId: string; conversationId: string };
+  outcome?: Outcome;
+}
+
+/** Builds the fake Jelou as an Express app, without listening. */
+export function createMockApp(options: MockOptions = {}): MockApp {
+  const resolved = resolveOptions(options);
+  const specData = readMockSpecData(resolved.spec);
+  const routes = specRoutes(resolved.spec);
+  const world = createWorld(resolved, specData.known);
+  const config = createCoreConfig(resolved.auth, resolved.delayMs, specData);
+  const records = new WeakMap<ServerResponse, RequestRecord>();
+  const held = new Set<ServerResponse>();
+  let closing = false;
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use((req, res, next) => {
+    if (req.url.length > MAX_URL_LENGTH)
+      return sendReply(res, fakeError("URI_TOO_LONG", `The URL exceeds ${MAX_URL_LENGTH} characters.`));
+    next();
+  });
+  // A weak ETag hashes every body; a fake serving many small JSON bodies pays for it on every request.
+  app.set("etag", false);
+
+  if (resolved.admin) {
+    const specText = resolved.committedSpec ? readFileSync(SPEC_PATH, "utf8") : stringify(resolved.spec);
+    const guard = { token: resolved.adminToken, allowedHosts: resolved.allowedHosts };
+    app.use("/__admin", adminRouter(world, resolved.spec, specText, guard));
+  }
+
+  app.use((req, res, next) => {
+    const started = performance.now();
+    const record: RequestRecord = {};
+    records.set(res, record);
+    res.once("close", () => {
+      const outcome = record.outcome;
+      const entry: JournalEntry = {
+        time: new Date().toISOString(),
+        method: req.method,
+        path: req.path,
+        ...record.ids,
+        ...(outcome?.scenario && { scenario: outcome.scenario, scenarioSource: outcome.scenarioSource }),
+        status: res.headersSent ? res.statusCode : null,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        auth: outcome?.auth ?? "none",
+      };
+      world.record(entry);
+    });
+    next();
+  });
+
+  const facts = (req: Request, operation: OperationId, params: RequestFacts["params"]): RequestFacts => ({
+    operation,
+    params,
+    credentials: { apiKey: req.get("x-api-key"), authorization: req.get("authorization") },
+    scenarioHeader: req.get("x-fake-jelou-scenario"),
+    prefer: req.get("prefer"),
+    delayHeader: req.get("x-fake-jelou-delay"),
+  });
+
+  const apply = (res: Response, record: RequestRecord, outcome: Outcome): void => {
+    record.outcome = outcome;
+    applyPlan(res, outcome.plan, record);
+  };
+  const applyPlan = (res: Response, plan: Plan, record: RequestRecord): void => {
+    switch (plan.kind) {
+      case "reply":
+        sendReply(res, plan);
+        return;
+      case "wait": {
+        // The timer ends with the connection: a client that leaves, or shutdown's grace period, must not leave it behind.
+        const gone = new AbortController();
+        res.once("close", () => gone.abort());
+        sleep(plan.ms, undefined, { signal: gone.signal }).then(
+          () => {
+            if (!res.destroyed) apply(res, record, plan.resume(world));
+          },
+          () => {},
+        );
+        return;
+      }
+      case "fault":
+        if (plan.fault === "reset" || closing) {
+          res.destroy();
+          return;
+        }
+        held.add(res);
+        {
+          const timer = setTimeout(() => res.destroy(), resolved.timeoutHoldMs);
+          res.once("close", () => {
+            clearTimeout(timer);
+            held.delete(res);
+          });
+        }
+    }
+  };
+
+  for (const route of routes) {
+    const paths = ROUTE_PREFIXES.map((prefix) => `${prefix}${route.expressPath}`);
+    for (const { method, operation } of route.operations) {
+      app[method](paths, (req: Request, res: Response) => {
+        const record = records.get(res) as RequestRecord;
+        const params = req.params as Record<string, string>;
+        if (params.projectId !== undefined && params.conversationId !== undefined) {
+          record.ids = { projectId: params.projectId, conversationId: params.conversationId };
+        }
+        apply(res, record, negotiate(facts(req, operation, params as RequestFacts["params"]), world, config));
+      });
+    }
+    const allowed = route.operations.map(({ method }) => method.toUpperCase()).join(", ");
+    const names = route.operations.map(({ summary }) => summary).join(", ");
+    app.all(paths, (_req, res) => {
+      sendReply(
+        res,
+        fakeError("METHOD_NOT_ALLOWED", `${names}: ${route.specPath} answers ${allowed} only.`, { Allow: allowed }),
+      );
+    });
+  }
+
+  const served = routes.map(({ specPath }) => specPath).join(", ");
+  app.use((req, res) => {
+    sendReply(
+      res,
+      fakeError(
+        "ROUTE_NOT_FOUND",
+        `No route for ${req.method} ${req.path}. The fake serves ${served} under the prefix /jelouapi, /platform or none.`,
+      ),
+    );
+  });
+  // The router decodes the path parameters before any handler runs, so a path that is not percent-encoding fails
+  // there: the core still judges the credentials first, as Jelou's gateway judges them before it reads the path.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    const record = records.get(res);
+    if (!(err instanceof URIError) || !record) return next(err);
+    // Without parameters the core answers before it looks at the operation: any operation will do.
+    apply(res, record, negotiate(facts(req, "getConversation", undefined), world, config));
+  });
+  app.use(errorHandler);
+  return {
+    app,
+    control: controlOf(world),
+    releaseHeld() {
+      closing = true;
+      for (const res of held) res.destroy();
+      held.clear();
+    },
+  };
+}
