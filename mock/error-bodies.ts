@@ -4,16 +4,25 @@ import type { ResponseScenario } from "./scenario.ts";
 /** Scenarios answered with an error envelope. */
 export type ErrorScenario = Exclude<ResponseScenario, "active" | "closed">;
 
-/** The spec's named example (by example name) for each error scenario: Prism serves the same bodies. */
-export const ERROR_SCENARIO_EXAMPLES: Readonly<Record<ErrorScenario, { status: number; example: string }>> = {
-  unauthorized: { status: 401, example: "unauthorized" },
-  "not-found": { status: 404, example: "notFound" },
-  "server-error": { status: 500, example: "serverError" },
+/**
+ * The statuses an error scenario answers with (the first an operation declares) and the spec's named example it
+ * serves, as Prism does with `Prefer: example=<name>`. An operation that declares none of the statuses does not
+ * answer the scenario.
+ */
+export const ERROR_SCENARIO_EXAMPLES: Readonly<
+  Record<ErrorScenario, { statuses: readonly number[]; example: string }>
+> = {
+  unauthorized: { statuses: [401], example: "unauthorized" },
+  "not-found": { statuses: [404], example: "notFound" },
+  "server-error": { statuses: [500], example: "serverError" },
+  "validation-error": { statuses: [422, 400], example: "validationError" },
+  conflict: { statuses: [409], example: "conflict" },
 };
 
 /** Errors of fake-jelou itself (bad use of the fake, not Jelou behaviour), with their status and Spanish text. */
 export const FAKE_ERRORS = {
   UNKNOWN_SCENARIO: { status: 400, es: "Escenario desconocido." },
+  SCENARIO_NOT_APPLICABLE: { status: 400, es: "El escenario no aplica a esta operación." },
   ADMIN_UNAUTHORIZED: { status: 401, es: "Se requiere el token de administración." },
   ADMIN_HOST_NOT_ALLOWED: { status: 403, es: "Host no permitido para la administración." },
   INVALID_DELAY: { status: 400, es: "Retardo inválido." },

@@ -1,14 +1,23 @@
 // Which scenario a request gets: a pure decision over the request's facts, the per-conversation rules and the
 // server default. The Express layer only gathers the facts and applies the decision.
 
-/** Scenarios that answer with a body from the spec. */
-export const RESPONSE_SCENARIOS = ["active", "closed", "unauthorized", "not-found", "server-error"] as const;
+/** Scenarios that answer with a body from the spec: a conversation state, or an error the operation declares. */
+export const RESPONSE_SCENARIOS = [
+  "active",
+  "closed",
+  "unauthorized",
+  "not-found",
+  "server-error",
+  "validation-error",
+  "conflict",
+] as const;
 /** Transport faults, for testing a client's resilience: no response at all. */
 export const FAULT_SCENARIOS = ["timeout", "reset"] as const;
 /** Every scenario name a user can ask for. */
 export const SCENARIOS = [...RESPONSE_SCENARIOS, ...FAULT_SCENARIOS] as const;
 
 export type ResponseScenario = (typeof RESPONSE_SCENARIOS)[number];
+export type FaultScenario = (typeof FAULT_SCENARIOS)[number];
 export type Scenario = (typeof SCENARIOS)[number];
 /** Where a decision came from, in precedence order. */
 export type ScenarioSource = "header" | "prefer" | "rule" | "magic-id" | "default";
@@ -17,8 +26,11 @@ export type ScenarioSource = "header" | "prefer" | "rule" | "magic-id" | "defaul
 /** Status codes accepted wherever a scenario name is. */
 export const STATUS_ALIASES: ReadonlyMap<string, ResponseScenario> = new Map([
   ["200", "active"],
+  ["400", "validation-error"],
   ["401", "unauthorized"],
   ["404", "not-found"],
+  ["409", "conflict"],
+  ["422", "validation-error"],
   ["500", "server-error"],
 ]);
 
@@ -29,6 +41,8 @@ export const EXAMPLE_SCENARIOS: ReadonlyMap<string, ResponseScenario> = new Map(
   ["unauthorized", "unauthorized"],
   ["notFound", "not-found"],
   ["serverError", "server-error"],
+  ["validationError", "validation-error"],
+  ["conflict", "conflict"],
 ]);
 
 /** conversationId prefixes that select a scenario with no set-up at all. */

@@ -4,16 +4,22 @@ import { type OpenApiDocument, SpecLoadError } from "../spec/load-spec.ts";
 import type { KnownValues } from "./conversation-factory.ts";
 import { ERROR_SCENARIO_EXAMPLES, type ErrorScenario } from "./error-bodies.ts";
 
-/** The conversation route as the spec writes it. */
-export const CONVERSATION_PATH = "/v1/external-support/{projectId}/conversations/{conversationId}";
-
-/** What the fake takes from the spec: the open sets' known values and the error scenarios' bodies. */
-export interface MockSpecData {
-  known: KnownValues;
-  errors: Record<ErrorScenario, { status: number; body: SchemaErrorEnvelope }>;
+/** An error scenario's answer for one operation: the status it declares and the spec's named example. */
+export interface ErrorAnswer {
+  status: number;
+  body: SchemaErrorEnvelope;
 }
 
-/** Reads the known values and named error examples the fake serves; fails loudly when the spec lacks one. */
+/** What the fake takes from the spec: the open sets' known values and each operation's error answers. */
+export interface MockSpecData {
+  known: KnownValues;
+  /** By operationId, the error scenarios the operation answers (those whose status it declares). */
+  errors: Readonly<Record<string, Partial<Record<ErrorScenario, ErrorAnswer>>>>;
+}
+
+type Operation = { operationId?: string; responses?: Record<string, unknown> };
+
+/** Reads the known values and the named error examples the fake serves; fails loudly when the spec lacks one. */
 export function readMockSpecData(spec: OpenApiDocument): MockSpecData {
   const stringList = (schema: string): string[] => {
     const values = atPointer(spec, toPointer(["components", "schemas", schema, "x-known-values"]));
@@ -24,26 +30,47 @@ export function readMockSpecData(spec: OpenApiDocument): MockSpecData {
     }
     return values;
   };
-  const errors = Object.fromEntries(
-    Object.entries(ERROR_SCENARIO_EXAMPLES).map(([scenario, { status, example }]) => {
-      const pointer = toPointer([
-        "paths",
-        CONVERSATION_PATH,
-        "get",
-        "responses",
-        String(status),
-        "content",
-        "application/json",
-        "examples",
-        example,
-        "value",
-      ]);
-      const body = atPointer(spec, pointer);
-      if (typeof body !== "object" || body === null) {
-        throw new SpecLoadError(`Failed to read the ${example} example of the ${status} response (${pointer}).`);
-      }
-      return [scenario, { status, body: body as SchemaErrorEnvelope }];
-    }),
-  ) as MockSpecData["errors"];
+  const errors: Record<string, Partial<Record<ErrorScenario, ErrorAnswer>>> = {};
+  for (const [path, item] of Object.entries(spec.paths)) {
+    for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
+      if (operation.operationId === undefined) continue;
+      errors[operation.operationId] = errorAnswers(spec, path, method, operation);
+    }
+  }
   return { known: { botTypes: stringList("BotType"), endedReasons: stringList("EndedReason") }, errors };
+}
+
+function errorAnswers(
+  spec: OpenApiDocument,
+  path: string,
+  method: string,
+  operation: Operation,
+): Partial<Record<ErrorScenario, ErrorAnswer>> {
+  const answers: Partial<Record<ErrorScenario, ErrorAnswer>> = {};
+  for (const [scenario, { statuses, example }] of Object.entries(ERROR_SCENARIO_EXAMPLES)) {
+    const status = statuses.find((code) => operation.responses?.[String(code)] !== undefined);
+    if (status === undefined) continue;
+    const pointer = toPointer(["paths", path, method, "responses", String(status)]);
+    const body = exampleValue(spec, pointer, example);
+    if (typeof body !== "object" || body === null) {
+      throw new SpecLoadError(
+        `Failed to read the ${example} example of the ${status} response of ${operation.operationId} (${pointer}): every declared error status needs it.`,
+      );
+    }
+    answers[scenario as ErrorScenario] = { status, body: body as SchemaErrorEnvelope };
+  }
+  return answers;
+}
+
+// A named example of a response, following a $ref to components.responses or components.examples.
+function exampleValue(spec: OpenApiDocument, responsePointer: string, name: string): unknown {
+  const resolve = (node: unknown): unknown => {
+    const ref = (node as { $ref?: unknown } | undefined)?.$ref;
+    return typeof ref === "string" && ref.startsWith("#") ? resolve(atPointer(spec, ref.slice(1))) : node;
+  };
+  const response = resolve(atPointer(spec, responsePointer)) as
+    | { content?: Record<string, { examples?: Record<string, unknown> }> }
+    | undefined;
+  const example = resolve(response?.content?.["application/json"]?.examples?.[name]) as { value?: unknown } | undefined;
+  return example?.value;
 }

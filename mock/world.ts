@@ -108,7 +108,11 @@ export function controlOf(world: World): MockControl {
 }
 
 /** Creates the world of one fake, empty: the startup state. */
-export function createWorld(options: ResolvedOptions, known: KnownValues): World {
+export function createWorld(
+  options: ResolvedOptions,
+  known: KnownValues,
+  conversationScenarios: readonly Scenario[],
+): World {
   const context: FactoryContext = { seed: options.seed, known, anchor: options.anchor };
   // Creating the validator (Ajv, its meta-schemas, the spec's references) costs about 45 ms of the start, and only
   // rules with overrides need it: the first of them creates it. Schemas are compiled on first use either way.
@@ -161,6 +165,10 @@ export function createWorld(options: ResolvedOptions, known: KnownValues): World
         return violations.length > 0 ? violations : lifecycleViolations(merged, overrides);
       });
       if (!parsed.ok) return { ok: false, ...parsed.error };
+      if (!conversationScenarios.includes(parsed.rule.scenario)) {
+        const message = `The scenario "${parsed.rule.scenario}" does not apply to getConversation. Its scenarios: ${conversationScenarios.join(", ")}.`;
+        return { ok: false, key: "SCENARIO_NOT_APPLICABLE", message, fields: { scenario: message } };
+      }
       const stored = rules.set(ids, parsed.rule);
       if (!stored.ok) {
         const fix = "delete rules (DELETE /__admin/conversations/...) or reset";

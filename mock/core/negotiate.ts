@@ -1,33 +1,57 @@
 // The decision every request of the Jelou API goes through, in Jelou's order: credentials first (its gateway refuses
 // them before anything else), then the fake's directives (delay, scenario), then the operation's own reply.
+
+import { SpecLoadError } from "../../spec/load-spec.ts";
 import type { AuthConfig, CredentialHeaders } from "../auth.ts";
 import { checkCredentials } from "../auth.ts";
-import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "../error-bodies.ts";
+import {
+  ERROR_SCENARIO_EXAMPLES,
+  type ErrorScenario,
+  FAKE_ERRORS,
+  type FakeErrorKey,
+  fakeErrorBody,
+} from "../error-bodies.ts";
 import { MAX_DELAY_MS } from "../limits.ts";
 import { OPERATIONS, type OperationHandler, type OperationId, type PathParams } from "../operations/index.ts";
-import { decideScenario } from "../scenario.ts";
+import { decideScenario, FAULT_SCENARIOS, type FaultScenario, SCENARIOS, type Scenario } from "../scenario.ts";
 import type { MockSpecData } from "../spec-data.ts";
 import type { World } from "../world.ts";
 import type { AuthRecord, Outcome, Reply } from "./plan.ts";
 
-/** What the core needs of the fake's options, fixed at start-up. */
+/** What the core needs of the fake's options and of the spec, fixed at start-up. */
 export interface CoreConfig {
   auth: AuthConfig;
   /** The delay of every request without its own, in ms. */
   delayMs: number;
-  /** The spec's bodies of the error scenarios, encoded once. */
-  errors: Readonly<Record<keyof MockSpecData["errors"], { status: number; body: Buffer }>>;
+  /** By operation, the error scenarios it answers, with their bodies encoded once. */
+  errors: Readonly<Record<OperationId, Partial<Record<ErrorScenario, { status: number; body: Buffer }>>>>;
+  /** By operation, every scenario it answers, for the message that refuses another. */
+  scenarios: Readonly<Record<OperationId, readonly Scenario[]>>;
 }
 
-/** Builds the core's configuration from the resolved options and what the spec provides. */
+/** Builds the core's configuration; throws SpecLoadError when an operation lacks the 401 every one declares. */
 export function createCoreConfig(auth: AuthConfig, delayMs: number, specData: MockSpecData): CoreConfig {
-  const errors = Object.fromEntries(
-    Object.entries(specData.errors).map(([scenario, { status, body }]) => [
-      scenario,
-      { status, body: Buffer.from(JSON.stringify(body)) },
-    ]),
-  ) as CoreConfig["errors"];
-  return { auth, delayMs, errors };
+  const errors = {} as Record<OperationId, Partial<Record<ErrorScenario, { status: number; body: Buffer }>>>;
+  const scenarios = {} as Record<OperationId, Scenario[]>;
+  for (const operation of Object.keys(OPERATIONS) as OperationId[]) {
+    const answers = specData.errors[operation] ?? {};
+    if (answers.unauthorized === undefined) {
+      throw new SpecLoadError(`Failed to read ${operation}'s 401 response and its unauthorized example from the spec.`);
+    }
+    errors[operation] = Object.fromEntries(
+      Object.entries(answers).map(([scenario, { status, body }]) => [
+        scenario,
+        { status, body: Buffer.from(JSON.stringify(body)) },
+      ]),
+    );
+    scenarios[operation] = SCENARIOS.filter(
+      (scenario) =>
+        scenario in answers ||
+        FAULT_SCENARIOS.includes(scenario as FaultScenario) ||
+        ((scenario === "active" || scenario === "closed") && OPERATIONS[operation].answersStates),
+    );
+  }
+  return { auth, delayMs, errors, scenarios };
 }
 
 /** A request as the core sees it: which operation, its path parameters and the headers that matter. */
@@ -49,7 +73,7 @@ export function negotiate<K extends OperationId>(facts: RequestFacts<K>, world: 
   const credentials = checkCredentials(facts.credentials, config.auth);
   if (!credentials.ok) {
     const auth = credentials.kind === "none" ? "none" : "invalid";
-    const { status, body } = config.errors.unauthorized;
+    const { status, body } = config.errors[facts.operation].unauthorized as { status: number; body: Buffer };
     return { plan: { kind: "reply", status, body }, auth, scenario: "unauthorized" };
   }
   const auth = credentials.kind;
@@ -97,8 +121,17 @@ function decide<K extends OperationId>(
     case "reset":
       return outcome({ kind: "fault", fault: scenario });
     default: {
-      const { status, body } = config.errors[scenario];
-      return outcome({ kind: "reply", status, body });
+      const answer = config.errors[facts.operation][scenario];
+      if (answer === undefined) {
+        const { statuses } = ERROR_SCENARIO_EXAMPLES[scenario];
+        return outcome(
+          fakeError(
+            "SCENARIO_NOT_APPLICABLE",
+            `The scenario "${scenario}" does not apply to ${facts.operation}, which declares no ${statuses.join(" or ")} response. Scenarios of ${facts.operation}: ${config.scenarios[facts.operation].join(", ")}.`,
+          ),
+        );
+      }
+      return outcome({ kind: "reply", status: answer.status, body: answer.body });
     }
   }
 }

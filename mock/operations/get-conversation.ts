@@ -3,6 +3,7 @@
 import type { OperationHandler, Reply } from "./operation.ts";
 
 export const getConversation: OperationHandler<"getConversation"> = {
+  answersStates: true,
   rule: (params, world) => world.rule(params),
   magicId: (params) => params.conversationId,
   reply(state, params, world, rule): Reply {

@@ -20,6 +20,8 @@ export type PathParams<K extends OperationId> = operations[K]["parameters"]["pat
 
 /** One operation of the fake: the decisions only it can make; the core makes the ones every operation shares. */
 export interface OperationHandler<K extends OperationId> {
+  /** True when the operation answers the conversation scenarios, `active` and `closed`. */
+  answersStates: boolean;
   /** The rule that applies to this request, if any. */
   rule(params: PathParams<K>, world: World): StoredRule | undefined;
   /** The id whose prefix may select a scenario with no set-up (`closed-...`), when the operation has one. */

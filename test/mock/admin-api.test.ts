@@ -203,6 +203,25 @@ describe("/__admin/conversations", () => {
     expect(stateOf(await conversation(server, "p1", "c2"))).toBe("active");
   });
 
+  it.each(["validation-error", "conflict", "422"])(
+    "refuses a %s rule with 400 SCENARIO_NOT_APPLICABLE naming getConversation, and stores nothing",
+    async (scenario) => {
+      const put = await admin(server, "PUT", "/conversations/p1/c1", { scenario });
+      expectEnvelope(put, 400, "SCENARIO_NOT_APPLICABLE");
+      expect(JSON.stringify(put.body)).toContain("does not apply to getConversation");
+      expect((await admin(server, "GET", "/conversations/p1/c1")).status).toBe(404);
+    },
+  );
+
+  it("answers a scenario header getConversation declares no status for with 400 SCENARIO_NOT_APPLICABLE", async () => {
+    expectEnvelope(
+      await conversation(server, "p1", "c1", { "x-fake-jelou-scenario": "validation-error" }),
+      400,
+      "SCENARIO_NOT_APPLICABLE",
+    );
+    expectEnvelope(await conversation(server, "p1", "c1", { prefer: "code=409" }), 400, "SCENARIO_NOT_APPLICABLE");
+  });
+
   it("the X-Fake-Jelou-Scenario header still wins over a rule", async () => {
     await admin(server, "PUT", "/conversations/p1/c1", { scenario: "not-found" });
     const reply = await conversation(server, "p1", "c1", { "x-fake-jelou-scenario": "closed" });

@@ -87,7 +87,7 @@ describe("decideScenario precedence", () => {
       ok: false,
       source: "header",
       message:
-        'Unknown scenario "archived". Valid scenarios: active, closed, unauthorized, not-found, server-error, timeout, reset (or the status codes 200, 401, 404, 500).',
+        'Unknown scenario "archived". Valid scenarios: active, closed, unauthorized, not-found, server-error, validation-error, conflict, timeout, reset (or the status codes 200, 400, 401, 404, 409, 422, 500).',
     });
   });
 
@@ -109,7 +109,12 @@ describe("scenarioFromPrefer (Prism's header)", () => {
     ['example="serverError"', { scenario: "server-error" }],
     ["code=200, example=closed", { scenario: "closed" }],
     ["dynamic=true; code=500", { scenario: "server-error" }],
-    ["code=418", { error: 'Unknown code "418" in Prefer. Valid codes: 200, 401, 404, 500.' }],
+    ["code=418", { error: 'Unknown code "418" in Prefer. Valid codes: 200, 400, 401, 404, 409, 422, 500.' }],
+    ["code=422", { scenario: "validation-error" }],
+    ["code=400", { scenario: "validation-error" }],
+    ["code=409", { scenario: "conflict" }],
+    ["example=validationError", { scenario: "validation-error" }],
+    ["example=conflict", { scenario: "conflict" }],
     ["respond-async", undefined],
   ])("reads %j", (prefer, want) => {
     expect(scenarioFromPrefer(prefer)).toEqual(want);

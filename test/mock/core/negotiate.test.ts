@@ -11,10 +11,8 @@ const ids = { projectId: "p1", conversationId: "c1" };
 function setup(options: MockOptions = {}) {
   const resolved = resolveOptions({ now: "2026-01-15T00:00:00Z", ...options });
   const specData = readMockSpecData(resolved.spec);
-  return {
-    world: createWorld(resolved, specData.known),
-    config: createCoreConfig(resolved.auth, resolved.delayMs, specData),
-  };
+  const config = createCoreConfig(resolved.auth, resolved.delayMs, specData);
+  return { world: createWorld(resolved, specData.known, config.scenarios.getConversation), config };
 }
 
 const facts = (extra: Partial<RequestFacts<"getConversation">> = {}): RequestFacts<"getConversation"> => ({
@@ -141,6 +139,20 @@ describe("negotiate", () => {
       { auth: "api-key", scenario: "server-error", scenarioSource: "default" },
     ],
     [
+      "a scenario the operation declares no status for is refused, naming the operation",
+      {},
+      { scenarioHeader: "validation-error" },
+      "400 SCENARIO_NOT_APPLICABLE",
+      { auth: "api-key", scenario: "validation-error", scenarioSource: "header" },
+    ],
+    [
+      "so is a server default that does not apply, never a silent fallback",
+      { scenario: "conflict" },
+      {},
+      "400 SCENARIO_NOT_APPLICABLE",
+      { auth: "api-key", scenario: "conflict", scenarioSource: "default" },
+    ],
+    [
       "timeout holds the request",
       {},
       { scenarioHeader: "timeout" },
@@ -159,6 +171,16 @@ describe("negotiate", () => {
     const outcome = negotiate(facts(extra), world, config);
     expect(summary(outcome.plan)).toBe(want);
     expect(journal(outcome)).toEqual(recorded);
+  });
+
+  it("names the operation and the scenarios it answers when it refuses one", () => {
+    const { world, config } = setup();
+    const { plan } = negotiate(facts({ prefer: "code=422" }), world, config);
+    expect(plan).toMatchObject({ kind: "reply", status: 400 });
+    const body = (plan as { body: { message: string[] } }).body;
+    expect(body.message).toEqual([
+      'The scenario "validation-error" does not apply to getConversation, which declares no 422 or 400 response. Scenarios of getConversation: active, closed, unauthorized, not-found, server-error, timeout, reset.',
+    ]);
   });
 
   it("decides a delayed request with the world as it is when the delay ends", () => {
