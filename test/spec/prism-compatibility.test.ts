@@ -55,8 +55,16 @@ beforeAll(async () => {
 afterAll(() => prism?.stop());
 
 describe("prism mock of the spec", () => {
-  it("covers every operation, each with a request body where it takes one", () => {
-    expect(operations.map((o) => [o.operationId, o.body !== undefined])).toEqual([["getConversation", false]]);
+  it("covers the seven gateway operations, each with a request body where it takes one", () => {
+    expect(operations.map((o) => [o.operationId, o.body !== undefined])).toEqual([
+      ["createIntegration", true],
+      ["getIntegration", false],
+      ["updateIntegration", true],
+      ["deleteIntegration", false],
+      ["startConversation", true],
+      ["closeConversation", true],
+      ["getConversation", false],
+    ]);
   });
 
   it.each(named.map((e) => [e.operation.operationId, e.name, e] as const))(
