@@ -4,6 +4,88 @@
  */
 
 export interface paths {
+    "/v1/external-support/{projectId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get integration
+         * @description Returns the project's integration: its webhook, how Jelou authenticates to it, and when it was created and
+         *     last changed. Never returns the `signingSecret` nor the webhook's `authorization` credential.
+         */
+        get: operations["getIntegration"];
+        put?: never;
+        /**
+         * Create integration
+         * @description Links the project to an external support panel: registers the webhook Jelou will call with the project's
+         *     events (`conversation.start`, `conversation.close`, `message`) and how Jelou authenticates to it. Jelou
+         *     generates the project's `signingSecret`, the HMAC-SHA256 key of every `X-Jelou-Signature`, and returns it
+         *     in this response only: store it. A project has one integration; a second create is a 409.
+         */
+        post: operations["createIntegration"];
+        /**
+         * Delete integration
+         * @description Removes the project's integration: Jelou stops calling its webhook. Irreversible: to integrate again, create
+         *     a new integration, which comes with a new `signingSecret`.
+         */
+        delete: operations["deleteIntegration"];
+        options?: never;
+        head?: never;
+        /**
+         * Update integration
+         * @description Changes the project's integration, typically its webhook URL. Partial: only the fields sent change. The
+         *     `signingSecret` is kept. Validation failures are 400 here, where the other operations answer 422.
+         */
+        patch: operations["updateIntegration"];
+        trace?: never;
+    };
+    "/v1/external-support/{projectId}/conversations/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start conversation
+         * @description Opens a conversation between a bot's end user and the external panel, optionally with an opening message and
+         *     routed to a queue, an operator or a team. Jelou then sends `conversation.start` to the integration's webhook.
+         *     A bot and user pair has at most one active conversation: starting a second one is a 409.
+         */
+        post: operations["startConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/external-support/{projectId}/conversations/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close conversation
+         * @description Closes the active conversation of a bot and user pair (found by `botId` and `userId`, not by conversation
+         *     id), optionally sending the user a closing message. Jelou then sends `conversation.close` to the
+         *     integration's webhook.
+         */
+        post: operations["closeConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/external-support/{projectId}/conversations/{conversationId}": {
         parameters: {
             query?: never;
@@ -160,7 +242,10 @@ export interface components {
              */
             status: number;
             error: components["schemas"]["ErrorDetail"];
-            /** @description Per-field validation messages; Jelou fills it only for 422 responses. */
+            /**
+             * @description Per-field validation messages (field name to messages), filled for validation failures only: 422, and
+             *     400 on Update integration.
+             */
             validationError?: {
                 [key: string]: components["schemas"]["LocalizedMessages"][];
             };
@@ -175,11 +260,226 @@ export interface components {
             developerMessages?: components["schemas"]["LocalizedMessages"];
             clientMessages?: components["schemas"]["LocalizedMessages"];
         };
+        /** @description Jelou's success envelope around a new integration, the only body that carries its `signingSecret`. */
+        CreateIntegrationResponse: {
+            message: components["schemas"]["Message"];
+            /**
+             * @description Always `success` on a success envelope.
+             * @constant
+             */
+            statusMessage: "success";
+            /**
+             * @description Always `1` on a success envelope.
+             * @constant
+             */
+            status: 1;
+            data: components["schemas"]["CreatedIntegration"];
+        };
+        /** @description Jelou's success envelope around an integration, without its secrets (Get and Update integration). */
+        IntegrationResponse: {
+            message: components["schemas"]["Message"];
+            /**
+             * @description Always `success` on a success envelope.
+             * @constant
+             */
+            statusMessage: "success";
+            /**
+             * @description Always `1` on a success envelope.
+             * @constant
+             */
+            status: 1;
+            data: components["schemas"]["Integration"];
+        };
+        /** @description Jelou's success envelope, without `data`, for a deleted integration. */
+        DeleteIntegrationResponse: {
+            message: components["schemas"]["Message"];
+            /**
+             * @description Always `success` on a success envelope.
+             * @constant
+             */
+            statusMessage: "success";
+            /**
+             * @description Always `1` on a success envelope.
+             * @constant
+             */
+            status: 1;
+        };
+        /**
+         * @description The project's integration as Get and Update integration return it. It never carries the `signingSecret`
+         *     (shown by Create integration only) nor the webhook's `authorization` credential.
+         */
+        Integration: {
+            signingSecret?: never;
+        } & components["schemas"]["IntegrationCommon"];
+        /** @description The integration as Create integration returns it, the one time its `signingSecret` is shown. */
+        CreatedIntegration: {
+            signingSecret: components["schemas"]["SigningSecret"];
+        } & components["schemas"]["IntegrationCommon"];
+        /** @description Fields every integration body has. The webhook's `authorization` credential is never returned. */
+        IntegrationCommon: {
+            /** @description Identifier of the integration. */
+            id: string;
+            /** @description The project the integration belongs to (Jelou calls a project a brain); the `projectId` of the path. */
+            brainId: string;
+            /**
+             * Format: uri
+             * @description The URL Jelou posts the project's events to.
+             * @example https://my-system.com/webhook/jelou
+             */
+            webhookUrl: string;
+            authType: components["schemas"]["AuthType"];
+            /**
+             * Format: date-time
+             * @description When the integration was created.
+             * @example 2026-01-15T10:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the integration last changed; equal to `createdAt` until the first update.
+             * @example 2026-01-20T14:45:00.000Z
+             */
+            updatedAt: string;
+            authorization?: never;
+        };
+        /**
+         * @description The project's HMAC-SHA256 key: Jelou signs every webhook event with it (`X-Jelou-Signature: sha256=<hex>`),
+         *     and send-message requests must be signed with it. Lower-case hex of 32 bytes (our reading: Jelou's example is
+         *     a placeholder).
+         * @example 5b8a4598c2822a4c7a29c99d8e08087d1d75e015ad7a8538bf40a21d5960b4d3
+         */
+        SigningSecret: string;
+        /**
+         * @description How Jelou authenticates to the webhook, besides the `X-Jelou-Signature` it always sends: `bearer` sends
+         *     `Authorization: Bearer <authorization>`, `api_key` sends `X-API-Key: <authorization>`, `basic` sends
+         *     `Authorization: Basic <base64 of authorization>`, `no_auth` sends no credential. A closed set: a new value
+         *     is a breaking change.
+         * @enum {string}
+         */
+        AuthType: "bearer" | "api_key" | "basic" | "no_auth";
+        /**
+         * Format: uri
+         * @description The URL Jelou posts the project's events to. Jelou requires a public HTTPS URL; the fake accepts any absolute
+         *     URL (e.g. `http://127.0.0.1:8080/hook` for a local test) unless started with `--require-https-webhooks`.
+         * @example https://my-system.com/webhook/jelou
+         */
+        WebhookUrl: string;
+        /**
+         * @description The credential Jelou sends to the webhook, as `authType` says: the token for `bearer`, the key for `api_key`,
+         *     the `user:password` pair for `basic` (Jelou Base64-encodes it into `Authorization: Basic ...`). Required with
+         *     those three; accepted and ignored with `no_auth`. Write-only: no response returns it.
+         */
+        WebhookAuthorization: string;
+        /**
+         * @description The webhook and how Jelou authenticates to it. `authType` defaults to `no_auth` when left out. When
+         *     `authType` is `bearer`, `api_key` or `basic`, `authorization` is required too (the schema's `if`/`then`).
+         */
+        CreateIntegrationRequest: {
+            webhookUrl: components["schemas"]["WebhookUrl"];
+            authType?: components["schemas"]["AuthType"];
+            authorization?: components["schemas"]["WebhookAuthorization"];
+        };
+        /**
+         * @description A partial update: only the fields sent change, and at least one must be sent. Setting `authType` to
+         *     `bearer`, `api_key` or `basic` requires `authorization` in the same body (the schema's `if`/`then`); sending
+         *     `authorization` alone replaces the credential and keeps the `authType`.
+         */
+        UpdateIntegrationRequest: {
+            webhookUrl?: components["schemas"]["WebhookUrl"];
+            authType?: components["schemas"]["AuthType"];
+            authorization?: components["schemas"]["WebhookAuthorization"];
+        };
+        /** @description Who the conversation is with, how it opens, and where it is routed. */
+        StartConversationRequest: {
+            /** @description The bot, and so the channel, the conversation runs on. */
+            botId: string;
+            /** @description The end user the conversation is with. */
+            userId: string;
+            /** @description A first message sent to the user. Without it, the conversation opens with no message. */
+            initialMessage?: string;
+            /**
+             * @description Free-form context kept with the conversation, e.g. a ticket id.
+             * @example {
+             *       "ticketId": "T-12345"
+             *     }
+             */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            assignment?: components["schemas"]["ConversationAssignment"];
+        };
+        /** @description Where the conversation is routed in the external panel. */
+        ConversationAssignment: {
+            type: components["schemas"]["AssignmentType"];
+            /** @description The queue's name, or the operator's or team's identifier, e.g. `SOPORTE`. */
+            target: string;
+        };
+        /**
+         * @description What `assignment.target` names.
+         * @enum {string}
+         */
+        AssignmentType: "queue" | "operator" | "team";
+        /** @description Jelou's success envelope around the conversation just started, which is active. */
+        StartConversationResponse: {
+            message: components["schemas"]["Message"];
+            /**
+             * @description Always `success` on a success envelope.
+             * @constant
+             */
+            statusMessage: "success";
+            /**
+             * @description Always `1` on a success envelope.
+             * @constant
+             */
+            status: 1;
+            data: components["schemas"]["ActiveConversation"];
+        };
+        /** @description The conversation to close, found by its bot and user, and an optional closing message. */
+        CloseConversationRequest: {
+            /** @description The bot of the conversation to close. */
+            botId: string;
+            /** @description The end user of the conversation to close. */
+            userId: string;
+            redirectPayload?: components["schemas"]["RedirectPayload"];
+        };
+        /**
+         * @description What the user gets when the conversation closes: a text message (`type: text`, whose `text` is then required
+         *     by the schema's `if`/`then`), or `edge`, which Jelou does not explain (presumably back to the bot's flow).
+         */
+        RedirectPayload: {
+            type: components["schemas"]["RedirectType"];
+            text?: components["schemas"]["RedirectText"];
+        };
+        /**
+         * @description The closing message, sent when `type` is `text`.
+         * @example Gracias por contactarnos. ¡Que tengas un buen día!
+         */
+        RedirectText: string;
+        /**
+         * @description The kind of closing message.
+         * @enum {string}
+         */
+        RedirectType: "text" | "edge";
+        /** @description Jelou's success envelope around the conversation just closed. */
+        CloseConversationResponse: {
+            message: components["schemas"]["Message"];
+            /**
+             * @description Always `success` on a success envelope.
+             * @constant
+             */
+            statusMessage: "success";
+            /**
+             * @description Always `1` on a success envelope.
+             * @constant
+             */
+            status: 1;
+            data: components["schemas"]["ClosedConversation"];
+        };
     };
     responses: never;
     parameters: {
         /**
-         * @description Identifier of the Jelou project the conversation belongs to.
+         * @description Identifier of the Jelou project; integration bodies call it `brainId` (Jelou calls a project a brain).
          * @example PROJECT_ID
          */
         ProjectId: string;
@@ -207,17 +507,417 @@ export type SchemaConversationBot = components['schemas']['ConversationBot'];
 export type SchemaBotType = components['schemas']['BotType'];
 export type SchemaErrorEnvelope = components['schemas']['ErrorEnvelope'];
 export type SchemaErrorDetail = components['schemas']['ErrorDetail'];
+export type SchemaCreateIntegrationResponse = components['schemas']['CreateIntegrationResponse'];
+export type SchemaIntegrationResponse = components['schemas']['IntegrationResponse'];
+export type SchemaDeleteIntegrationResponse = components['schemas']['DeleteIntegrationResponse'];
+export type SchemaIntegration = components['schemas']['Integration'];
+export type SchemaCreatedIntegration = components['schemas']['CreatedIntegration'];
+export type SchemaIntegrationCommon = components['schemas']['IntegrationCommon'];
+export type SchemaSigningSecret = components['schemas']['SigningSecret'];
+export type SchemaAuthType = components['schemas']['AuthType'];
+export type SchemaWebhookUrl = components['schemas']['WebhookUrl'];
+export type SchemaWebhookAuthorization = components['schemas']['WebhookAuthorization'];
+export type SchemaCreateIntegrationRequest = components['schemas']['CreateIntegrationRequest'];
+export type SchemaUpdateIntegrationRequest = components['schemas']['UpdateIntegrationRequest'];
+export type SchemaStartConversationRequest = components['schemas']['StartConversationRequest'];
+export type SchemaConversationAssignment = components['schemas']['ConversationAssignment'];
+export type SchemaAssignmentType = components['schemas']['AssignmentType'];
+export type SchemaStartConversationResponse = components['schemas']['StartConversationResponse'];
+export type SchemaCloseConversationRequest = components['schemas']['CloseConversationRequest'];
+export type SchemaRedirectPayload = components['schemas']['RedirectPayload'];
+export type SchemaRedirectText = components['schemas']['RedirectText'];
+export type SchemaRedirectType = components['schemas']['RedirectType'];
+export type SchemaCloseConversationResponse = components['schemas']['CloseConversationResponse'];
 export type ParameterProjectId = components['parameters']['ProjectId'];
 export type ParameterConversationId = components['parameters']['ConversationId'];
 export type $defs = Record<string, never>;
 export interface operations {
+    getIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Identifier of the Jelou project; integration bodies call it `brainId` (Jelou calls a project a brain).
+                 * @example PROJECT_ID
+                 */
+                projectId: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The project's integration. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationResponse"];
+                };
+            };
+            /** @description Credentials are missing, malformed or rejected. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The project has no integration. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Jelou failed to process the request. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Identifier of the Jelou project; integration bodies call it `brainId` (Jelou calls a project a brain).
+                 * @example PROJECT_ID
+                 */
+                projectId: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateIntegrationRequest"];
+            };
+        };
+        responses: {
+            /** @description The integration was created. Its `signingSecret` is shown here and never again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateIntegrationResponse"];
+                };
+            };
+            /** @description Credentials are missing, malformed or rejected. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The project already has an integration. Delete it first to create a new one. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is missing a required field or has a field with a value not allowed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Jelou failed to process the request. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    deleteIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Identifier of the Jelou project; integration bodies call it `brainId` (Jelou calls a project a brain).
+                 * @example PROJECT_ID
+                 */
+                projectId: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The integration was deleted. The body has no `data`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteIntegrationResponse"];
+                };
+            };
+            /** @description Credentials are missing, malformed or rejected. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The project has no integration to delete. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Jelou failed to process the request. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    updateIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Identifier of the Jelou project; integration bodies call it `brainId` (Jelou calls a project a brain).
+                 * @example PROJECT_ID
+                 */
+                projectId: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateIntegrationRequest"];
+            };
+        };
+        responses: {
+            /** @description The integration was updated; the body is the integration as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationResponse"];
+                };
+            };
+            /** @description The body is empty or has a field with a value not allowed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Credentials are missing, malformed or rejected. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The project has no integration to update. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Jelou failed to process the request. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    startConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Identifier of the Jelou project; integration bodies call it `brainId` (Jelou calls a project a brain).
+                 * @example PROJECT_ID
+                 */
+                projectId: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartConversationRequest"];
+            };
+        };
+        responses: {
+            /** @description The conversation started; the body is the new, active conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StartConversationResponse"];
+                };
+            };
+            /** @description Credentials are missing, malformed or rejected. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The bot or the user does not exist in the project. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The bot and user pair already has an active conversation. Close it before starting another. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is missing a required field or has a field with a value not allowed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Jelou failed to process the request. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    closeConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Identifier of the Jelou project; integration bodies call it `brainId` (Jelou calls a project a brain).
+                 * @example PROJECT_ID
+                 */
+                projectId: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseConversationRequest"];
+            };
+        };
+        responses: {
+            /** @description The conversation was closed; the body is the conversation as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloseConversationResponse"];
+                };
+            };
+            /** @description Credentials are missing, malformed or rejected. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The bot and user pair has no active conversation to close. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is missing a required field or has a field with a value not allowed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Jelou failed to process the request. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     getConversation: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 /**
-                 * @description Identifier of the Jelou project the conversation belongs to.
+                 * @description Identifier of the Jelou project; integration bodies call it `brainId` (Jelou calls a project a brain).
                  * @example PROJECT_ID
                  */
                 projectId: components["parameters"]["ProjectId"];

@@ -12,11 +12,17 @@ export interface SpecExample {
   value: unknown;
 }
 
-/** Every example in the spec: named media-type examples, parameter examples and schema `examples` arrays. */
+/**
+ * Every example in the spec: named media-type examples of request and response bodies, parameter examples and schema
+ * `examples` arrays. A named example written as a `$ref` to `components/examples` is listed resolved.
+ */
 export function listExamples(spec: OpenApiDocument): SpecExample[] {
   const found: SpecExample[] = [];
   for (const [path, item] of Object.entries(spec.paths)) {
     for (const [method, operation] of Object.entries(item)) {
+      for (const [mediaType, media] of entries(atPointer(operation, "/requestBody/content"))) {
+        found.push(...mediaExamples(spec, media, ["paths", path, method, "requestBody", "content", mediaType]));
+      }
       const responses = atPointer(operation, "/responses");
       for (const [status, response] of entries(responses)) {
         for (const [mediaType, media] of entries(atPointer(response, "/content"))) {

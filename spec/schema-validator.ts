@@ -152,7 +152,10 @@ const knownValuesKeyword = {
 
 // Adds `unevaluatedProperties: false` to every object schema with `properties`, except the building blocks that
 // others pull in through allOf: there it would refuse the fields the composing schema adds (a closed
-// conversation's endAt is unknown to ConversationCommon).
+// conversation's endAt is unknown to ConversationCommon). Nor to the `if`/`then`/`else` of a conditional: they
+// name only the fields of their condition, so it would make the `if` fail, or the `then` refuse, every other field.
+const CONDITIONALS = new Set(["if", "then", "else"]);
+
 function withUndocumentedFieldsRejected<T>(doc: T): T {
   const blocks = new Set<string>();
   const collect = (node: unknown): void => {
@@ -165,14 +168,20 @@ function withUndocumentedFieldsRejected<T>(doc: T): T {
     }
   };
   collect(doc);
-  const close = (node: unknown, pointer: string): unknown => {
+  const close = (node: unknown, pointer: string, conditional = false): unknown => {
     if (Array.isArray(node)) return node.map((item, i) => close(item, `${pointer}/${i}`));
     if (typeof node !== "object" || node === null) return node;
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node))
-      out[key] = close(value, `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`);
+      out[key] = close(value, `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`, CONDITIONALS.has(key));
     const isBlock = blocks.has(`#${pointer}`);
-    if ("properties" in out && !("unevaluatedProperties" in out) && !("additionalProperties" in out) && !isBlock) {
+    if (
+      "properties" in out &&
+      !("unevaluatedProperties" in out) &&
+      !("additionalProperties" in out) &&
+      !isBlock &&
+      !conditional
+    ) {
       out.unevaluatedProperties = false;
     }
     return out;

@@ -38,6 +38,21 @@ describe("examples in the spec", () => {
     expect(pointers).toContain("/components/parameters/ProjectId/example");
   });
 
+  it("finds request-body examples, checked against the request's schema", () => {
+    const create = "/paths/~1v1~1external-support~1{projectId}/post/requestBody/content/application~1json";
+    expect(examples.filter((e) => e.pointer.startsWith(`${create}/examples/`))).toEqual([
+      expect.objectContaining({ name: "bearer", schemaPointer: `${create}/schema` }),
+      expect.objectContaining({ name: "noAuth", schemaPointer: `${create}/schema` }),
+    ]);
+  });
+
+  it("lists a named example written as a $ref with the value it refers to", () => {
+    const get = "/paths/~1v1~1external-support~1{projectId}/get/responses/401/content/application~1json/examples";
+    const unauthorized = examples.find((e) => e.pointer === `${get}/unauthorized`);
+    expect(unauthorized?.value).toEqual((spec.components.examples as Doc).Unauthorized.value);
+    expect(unauthorized?.value).toMatchObject({ error: { key: "UNAUTHORIZED" } });
+  });
+
   it("names the example and the violation when an example breaks its schema", () => {
     const broken = structuredClone(spec);
     const path = broken.paths["/v1/external-support/{projectId}/conversations/{conversationId}"] as Doc;

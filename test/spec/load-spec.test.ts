@@ -16,7 +16,12 @@ describe("loadSpec", () => {
   it("loads the committed OpenAPI 3.1.0 document", () => {
     const spec = loadSpec();
     expect(spec.openapi).toBe("3.1.0");
-    expect(Object.keys(spec.paths)).toEqual(["/v1/external-support/{projectId}/conversations/{conversationId}"]);
+    expect(Object.keys(spec.paths)).toEqual([
+      "/v1/external-support/{projectId}",
+      "/v1/external-support/{projectId}/conversations/start",
+      "/v1/external-support/{projectId}/conversations/close",
+      "/v1/external-support/{projectId}/conversations/{conversationId}",
+    ]);
   });
 
   it.each([

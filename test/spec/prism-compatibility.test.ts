@@ -1,13 +1,52 @@
 // Prism is fake-jelou's second mock and the validation proxy of the contract suites: the spec must stay servable.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listExamples } from "../../spec/examples.ts";
+import { toPointer } from "../../spec/json-pointer.ts";
 import { loadSpec, SPEC_PATH } from "../../spec/load-spec.ts";
 import { type PrismProcess, startPrismMock } from "../helpers/prism.ts";
 
-const CONVERSATION = "/v1/external-support/PROJECT_ID/conversations/CONVERSATION_ID";
-const named = listExamples(loadSpec())
+const spec = loadSpec();
+const examples = listExamples(spec);
+// The path parameters every request fills in; Prism serves examples whatever their values.
+const PATH_PARAMS: Record<string, string> = { projectId: "PROJECT_ID", conversationId: "CONVERSATION_ID" };
+
+interface Operation {
+  operationId: string;
+  /** JSON pointer of the operation in the spec, the prefix of its examples' pointers. */
+  pointer: string;
+  method: string;
+  url: string;
+  /** The operation's first named request example, sent as its body (Prism validates request bodies). */
+  body: unknown;
+}
+const operations: Operation[] = Object.entries(spec.paths).flatMap(([path, item]) =>
+  Object.entries(item).map(([method, operation]) => {
+    const pointer = toPointer(["paths", path, method]);
+    return {
+      operationId: (operation as { operationId: string }).operationId,
+      pointer,
+      method: method.toUpperCase(),
+      url: path.replace(/\{(\w+)\}/g, (_match, name: string) => PATH_PARAMS[name] ?? name),
+      body: examples.find((e) => e.pointer.startsWith(`${pointer}/requestBody/`))?.value,
+    };
+  }),
+);
+const named = examples
   .filter((e) => e.pointer.includes("/responses/"))
-  .map((e) => ({ name: e.name, status: Number(e.pointer.split("/responses/")[1]?.split("/")[0]), value: e.value }));
+  .map((e) => {
+    const operation = operations.find((o) => e.pointer.startsWith(`${o.pointer}/`));
+    if (!operation) throw new Error(`Failed to find the operation of ${e.pointer}.`);
+    const status = Number(e.pointer.slice(`${operation.pointer}/responses/`.length).split("/")[0]);
+    return { operation, name: e.name, status, value: e.value };
+  });
+
+function call(operation: Operation, headers: Record<string, string>): Promise<Response> {
+  return fetch(`${prism.url}${operation.url}`, {
+    method: operation.method,
+    headers: operation.body === undefined ? headers : { ...headers, "content-type": "application/json" },
+    ...(operation.body !== undefined && { body: JSON.stringify(operation.body) }),
+  });
+}
 
 let prism: PrismProcess;
 beforeAll(async () => {
@@ -16,24 +55,41 @@ beforeAll(async () => {
 afterAll(() => prism?.stop());
 
 describe("prism mock of the spec", () => {
-  it.each(named.map((e) => [e.name, e] as const))("serves the named example %s with its status", async (name, e) => {
-    const response = await fetch(`${prism.url}${CONVERSATION}`, {
-      headers: { "x-api-key": "any-key", Prefer: `code=${e.status}, example=${name}` },
-    });
-    expect(response.status).toBe(e.status);
-    expect(await response.json()).toEqual(e.value);
+  it("covers the seven gateway operations, each with a request body where it takes one", () => {
+    expect(operations.map((o) => [o.operationId, o.body !== undefined])).toEqual([
+      ["createIntegration", true],
+      ["getIntegration", false],
+      ["updateIntegration", true],
+      ["deleteIntegration", false],
+      ["startConversation", true],
+      ["closeConversation", true],
+      ["getConversation", false],
+    ]);
   });
+
+  it.each(named.map((e) => [e.operation.operationId, e.name, e] as const))(
+    "%s: serves the named example %s with its status",
+    async (_operationId, name, e) => {
+      const response = await call(e.operation, { "x-api-key": "any-key", Prefer: `code=${e.status}, example=${name}` });
+      expect(response.status).toBe(e.status);
+      expect(await response.json()).toEqual(e.value);
+    },
+  );
 
   it.each([
     ["an x-api-key header", { "x-api-key": "any-key" }],
     ["HTTP Basic", { Authorization: `Basic ${Buffer.from("client:secret").toString("base64")}` }],
   ])("accepts %s as the only credential", async (_title, headers) => {
-    const response = await fetch(`${prism.url}${CONVERSATION}`, { headers });
-    expect(response.status).toBe(200);
+    for (const operation of operations) {
+      const response = await call(operation, headers);
+      expect(response.status, operation.operationId).toBe(200);
+    }
   });
 
   it("answers 401 without credentials", async () => {
-    const response = await fetch(`${prism.url}${CONVERSATION}`);
-    expect(response.status).toBe(401);
+    for (const operation of operations) {
+      const response = await call(operation, {});
+      expect(response.status, operation.operationId).toBe(401);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SchemaErrorEnvelope, SchemaGetConversationResponse } from "../../generated/jelou-external-support.ts";
 import { loadSpec } from "../../spec/load-spec.ts";
-import { createSpecValidator, type SchemaViolation } from "../../spec/schema-validator.ts";
+import { createSpecValidator, type SchemaName, type SchemaViolation } from "../../spec/schema-validator.ts";
 
 const validator = createSpecValidator(loadSpec());
 
@@ -214,5 +214,38 @@ describe("validateResponse", () => {
     expect(() => validator.validateAt("/components/schemas/Nope", {})).toThrow(
       "Failed to find a schema at /components/schemas/Nope in the spec.",
     );
+  });
+});
+
+describe("a conditional (if/then), in the default and the strict pass", () => {
+  // Built here, not read from the spec, so the validator's handling stays pinned whatever the spec's schemas become.
+  const spec = loadSpec();
+  spec.components.schemas.Conditional = {
+    type: "object",
+    required: ["url"],
+    properties: { url: { type: "string" }, kind: { enum: ["none", "token"] }, token: { type: "string" } },
+    if: { type: "object", required: ["kind"], properties: { kind: { const: "token" } } },
+    // biome-ignore lint/suspicious/noThenProperty: a JSON Schema conditional, never awaited.
+    then: { required: ["token"], properties: { token: { type: "string" } } },
+  };
+  const name = "Conditional" as SchemaName;
+
+  it.each([
+    ["default", createSpecValidator(spec)],
+    ["strict", createSpecValidator(spec, { strict: true })],
+  ])("%s: applies the then when the if holds, and neither refuses the fields the if/then do not name", (_mode, v) => {
+    expect(v.validateSchema(name, { url: "u", kind: "token", token: "t" })).toEqual([]);
+    expect(v.validateSchema(name, { url: "u", kind: "none" })).toEqual([]);
+    expect(brief(v.validateSchema(name, { url: "u", kind: "token" }))).toEqual([
+      { pointer: "", keyword: "required" },
+      { pointer: "", keyword: "if" },
+    ]);
+  });
+
+  it("strict: still reports a field no schema declares", () => {
+    const strict = createSpecValidator(spec, { strict: true });
+    expect(brief(strict.validateSchema(name, { url: "u", extra: 1 }))).toEqual([
+      { pointer: "", keyword: "unevaluatedProperties" },
+    ]);
   });
 });

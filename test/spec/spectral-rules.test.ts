@@ -80,6 +80,11 @@ describe.concurrent("npm run lint:spec (Spectral with fake-jelou's rules)", () =
       { code: "fake-jelou-secured-operation-declares-401", path: `${OP}.responses` },
     ],
     [
+      "a shared example that violates its schema",
+      (s) => (s.components.examples.Unauthorized.value.status = "0"),
+      { code: "oas3-valid-media-example", path: "components.examples.Unauthorized.value.status" },
+    ],
+    [
       "an open set closed with enum",
       (s) => (s.components.schemas.BotType.enum = ["Whatsapp"]),
       { code: "fake-jelou-open-enum-stays-open", path: "components.schemas.BotType.enum" },
