@@ -1,13 +1,24 @@
-// A typed consumer of Jelou's Get Conversation, on openapi-fetch and the generated types. It never throws for an
-// HTTP outcome: every answer, and every way of getting none, is a value of GetConversationResult.
+// A typed consumer of the Jelou External Support API, on openapi-fetch and the generated types. It never throws for
+// an HTTP outcome: every answer, and every way of getting none, is a value of its result type.
 import createClient from "openapi-fetch";
-import type { operations, paths, SchemaConversation } from "../generated/jelou-external-support.ts";
+import type {
+  paths,
+  SchemaActiveConversation,
+  SchemaCloseConversationRequest,
+  SchemaClosedConversation,
+  SchemaConversation,
+  SchemaCreatedIntegration,
+  SchemaCreateIntegrationRequest,
+  SchemaErrorEnvelope,
+  SchemaIntegration,
+  SchemaStartConversationRequest,
+  SchemaUpdateIntegrationRequest,
+} from "../generated/jelou-external-support.ts";
 
 /** A conversation as Jelou returns it; narrows on `state` (a closed one has `endAt` and `endedReason`). */
 export type Conversation = SchemaConversation;
-/** Jelou's error envelope, as the spec declares it for 401, 404 and 500. */
-export type JelouErrorBody = operations["getConversation"]["responses"][404]["content"]["application/json"];
-type SuccessBody = operations["getConversation"]["responses"][200]["content"]["application/json"];
+/** Jelou's error envelope, as the spec declares it for every error status. */
+export type JelouErrorBody = SchemaErrorEnvelope;
 
 export interface JelouClientOptions {
   /** Jelou's base URL, e.g. `https://gateway.jelou.ai/jelouapi` or the fake's `http://127.0.0.1:4010/jelouapi`. */
@@ -25,12 +36,18 @@ export interface JelouClientOptions {
 export type JelouErrorKind =
   | "unauthorized"
   | "not-found"
+  | "invalid-request"
+  | "conflict"
   | "server-error"
   | "unexpected-status"
   | "network"
   | "timeout";
 
-/** Why a call did not return a conversation. `message` never carries a credential. */
+/**
+ * Why a call did not succeed. `message` never carries a credential. `invalid-request` is a 400 or 422, whose
+ * `body.validationError` says per field what Jelou refused; `conflict` a 409 (an integration or an active
+ * conversation that already exists).
+ */
 export interface JelouError {
   kind: JelouErrorKind;
   /** HTTP status, when Jelou answered. */
@@ -40,11 +57,33 @@ export interface JelouError {
   message: string;
 }
 
-export type GetConversationResult = { ok: true; conversation: Conversation } | { ok: false; error: JelouError };
+/** A call's outcome: what it returned (`T`'s fields beside `ok: true`), or why it did not succeed. */
+export type JelouResult<T extends object> = ({ ok: true } & T) | { ok: false; error: JelouError };
 
+export type GetConversationResult = JelouResult<{ conversation: Conversation }>;
+export type IntegrationResult = JelouResult<{ integration: SchemaIntegration }>;
+/** The one result that carries the integration's `signingSecret`: store it, Jelou never shows it again. */
+export type CreatedIntegrationResult = JelouResult<{ integration: SchemaCreatedIntegration }>;
+export type StartConversationResult = JelouResult<{ conversation: SchemaActiveConversation }>;
+export type CloseConversationResult = JelouResult<{ conversation: SchemaClosedConversation }>;
+export type DeleteIntegrationResult = JelouResult<Record<never, never>>;
+
+/** Every operation of the External Support API; each resolves with a result for every outcome, HTTP or network. */
 export interface JelouClient {
-  /** Fetches one conversation; resolves with a result for every outcome, HTTP or network. */
+  /** Fetches one conversation. */
   getConversation(projectId: string, conversationId: string): Promise<GetConversationResult>;
+  /** Links the project to a webhook; the result carries the signing secret, shown this once. */
+  createIntegration(projectId: string, body: SchemaCreateIntegrationRequest): Promise<CreatedIntegrationResult>;
+  /** The project's integration, without its secrets. */
+  getIntegration(projectId: string): Promise<IntegrationResult>;
+  /** Changes only the fields sent. */
+  updateIntegration(projectId: string, body: SchemaUpdateIntegrationRequest): Promise<IntegrationResult>;
+  /** Removes the project's integration for good. */
+  deleteIntegration(projectId: string): Promise<DeleteIntegrationResult>;
+  /** Opens a conversation between a bot and a user. */
+  startConversation(projectId: string, body: SchemaStartConversationRequest): Promise<StartConversationResult>;
+  /** Closes the active conversation of a bot and a user. */
+  closeConversation(projectId: string, body: SchemaCloseConversationRequest): Promise<CloseConversationResult>;
 }
 
 /** A client configured wrongly: thrown by createJelouClient, naming the option, never its value. */
@@ -76,51 +115,148 @@ export function createJelouClient(options: JelouClientOptions): JelouClient {
     ...(options.fetch && { fetch: options.fetch }),
   });
 
-  const get = (projectId: string, conversationId: string) =>
-    client.GET("/v1/external-support/{projectId}/conversations/{conversationId}", {
-      params: { path: { projectId, conversationId } },
-      parseAs: "text",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+  const signal = () => AbortSignal.timeout(timeoutMs);
+  const project = "/v1/external-support/{projectId}" as const;
+
+  // One call: the request, then its answer read as text (so that a non-JSON 2xx is reported, not thrown; openapi-fetch
+  // has already parsed error bodies as JSON where they were JSON), judged by `accept` on a 200.
+  async function call<T extends object>(
+    send: () => Promise<{ response: Response; data?: unknown; error?: unknown }>,
+    accept: (data: unknown) => T | undefined,
+    what: string,
+    notFound: string,
+  ): Promise<JelouResult<T>> {
+    let result: Awaited<ReturnType<typeof send>>;
+    try {
+      result = await send();
+    } catch (error) {
+      const failure = transportError(error, origin, timeoutMs);
+      return { ok: false, error: { ...failure, message: redact(failure.message, secrets) } };
+    }
+    const { response } = result;
+    const text = typeof result.data === "string" ? result.data : undefined;
+    const body: unknown = response.ok ? (text === undefined ? undefined : (parseJson(text) ?? text)) : result.error;
+    const { status } = response;
+    if (status === 200) {
+      const data = typeof body === "object" && body !== null ? (body as { data?: unknown }).data : undefined;
+      const accepted = accept(data);
+      if (accepted) return { ok: true, ...accepted };
+      return fail("unexpected-status", status, body, `Jelou answered 200 without ${what} in data.`);
+    }
+    if (status === 401) return fail("unauthorized", status, body, "Jelou rejected the credentials (401).");
+    if (status === 404) return fail("not-found", status, body, `${notFound} (404).`);
+    if (status === 400 || status === 422) {
+      return fail("invalid-request", status, body, `Jelou refused the request as invalid (${status}).`);
+    }
+    if (status === 409)
+      return fail("conflict", status, body, `Jelou refused the request: ${what} already exists (409).`);
+    if (status >= 500) return fail("server-error", status, body, `Jelou failed with ${status}.`);
+    return fail("unexpected-status", status, body, `Jelou answered ${status}, which the spec does not declare.`);
+  }
 
   return {
     async getConversation(projectId, conversationId) {
-      // "." and ".." are dot segments to every URL parser, even percent-encoded: no request could name them.
-      if ([projectId, conversationId].some((id) => !id || id === "." || id === "..")) {
-        throw new TypeError(
-          'Failed to get a conversation: projectId and conversationId must be non-empty strings other than "." and "..".',
-        );
-      }
-      let result: Awaited<ReturnType<typeof get>>;
-      try {
-        result = await get(projectId, conversationId);
-      } catch (error) {
-        const failure = transportError(error, origin, timeoutMs);
-        return { ok: false, error: { ...failure, message: redact(failure.message, secrets) } };
-      }
-      const { response } = result;
-      // 2xx bodies arrive as text (parseAs) so that a non-JSON one is reported, not thrown; openapi-fetch has
-      // already parsed error bodies as JSON where they were JSON.
-      const text = typeof result.data === "string" ? result.data : undefined;
-      const body: unknown = response.ok ? (text === undefined ? undefined : (parseJson(text) ?? text)) : result.error;
-      const { status } = response;
-      if (status === 200) {
-        const conversation = typeof body === "object" && body !== null ? (body as SuccessBody).data : undefined;
-        if (isConversation(conversation)) return { ok: true, conversation };
-        return fail("unexpected-status", status, body, "Jelou answered 200 without a conversation in data.");
-      }
-      if (status === 401) return fail("unauthorized", status, body, "Jelou rejected the credentials (401).");
-      if (status === 404)
-        return fail(
-          "not-found",
-          status,
-          body,
-          `Jelou has no conversation ${conversationId} in project ${projectId} (404).`,
-        );
-      if (status >= 500) return fail("server-error", status, body, `Jelou failed with ${status}.`);
-      return fail("unexpected-status", status, body, `Jelou answered ${status}, which the spec does not declare.`);
+      checkIds("get a conversation", projectId, conversationId);
+      return call(
+        () =>
+          client.GET("/v1/external-support/{projectId}/conversations/{conversationId}", {
+            params: { path: { projectId, conversationId } },
+            parseAs: "text",
+            signal: signal(),
+          }),
+        (data) => (isConversation(data) ? { conversation: data } : undefined),
+        "a conversation",
+        `Jelou has no conversation ${conversationId} in project ${projectId}`,
+      );
+    },
+    async createIntegration(projectId, body) {
+      checkIds("create an integration", projectId);
+      return call(
+        () => client.POST(project, { params: { path: { projectId } }, body, parseAs: "text", signal: signal() }),
+        (data) =>
+          isIntegration(data) && typeof (data as { signingSecret?: unknown }).signingSecret === "string"
+            ? { integration: data as unknown as SchemaCreatedIntegration }
+            : undefined,
+        "an integration",
+        `Jelou has no project ${projectId}`,
+      );
+    },
+    async getIntegration(projectId) {
+      checkIds("get an integration", projectId);
+      return call(
+        () => client.GET(project, { params: { path: { projectId } }, parseAs: "text", signal: signal() }),
+        (data) => (isIntegration(data) ? { integration: data } : undefined),
+        "an integration",
+        `Project ${projectId} has no integration`,
+      );
+    },
+    async updateIntegration(projectId, body) {
+      checkIds("update an integration", projectId);
+      return call(
+        () => client.PATCH(project, { params: { path: { projectId } }, body, parseAs: "text", signal: signal() }),
+        (data) => (isIntegration(data) ? { integration: data } : undefined),
+        "an integration",
+        `Project ${projectId} has no integration`,
+      );
+    },
+    async deleteIntegration(projectId) {
+      checkIds("delete an integration", projectId);
+      return call(
+        () => client.DELETE(project, { params: { path: { projectId } }, parseAs: "text", signal: signal() }),
+        () => ({}),
+        "an integration",
+        `Project ${projectId} has no integration`,
+      );
+    },
+    async startConversation(projectId, body) {
+      checkIds("start a conversation", projectId);
+      return call(
+        () =>
+          client.POST("/v1/external-support/{projectId}/conversations/start", {
+            params: { path: { projectId } },
+            body,
+            parseAs: "text",
+            signal: signal(),
+          }),
+        (data) =>
+          isConversation(data) && data.state === "active"
+            ? { conversation: data as SchemaActiveConversation }
+            : undefined,
+        "an active conversation",
+        `Jelou found no bot ${body.botId} or user ${body.userId} in project ${projectId}`,
+      );
+    },
+    async closeConversation(projectId, body) {
+      checkIds("close a conversation", projectId);
+      return call(
+        () =>
+          client.POST("/v1/external-support/{projectId}/conversations/close", {
+            params: { path: { projectId } },
+            body,
+            parseAs: "text",
+            signal: signal(),
+          }),
+        (data) =>
+          isConversation(data) && data.state === "closed"
+            ? { conversation: data as SchemaClosedConversation }
+            : undefined,
+        "a closed conversation",
+        `Jelou has no active conversation of bot ${body.botId} and user ${body.userId} in project ${projectId}`,
+      );
     },
   };
+}
+
+// "." and ".." are dot segments to every URL parser, even percent-encoded: no request could name them.
+function checkIds(what: string, ...ids: string[]): void {
+  if (ids.some((id) => !id || id === "." || id === "..")) {
+    throw new TypeError(`Failed to ${what}: every id must be a non-empty string other than "." and "..".`);
+  }
+}
+
+function isIntegration(value: unknown): value is SchemaIntegration {
+  const i = value as Partial<SchemaIntegration> | null | undefined;
+  return typeof i?.id === "string" && typeof i.brainId === "string" && typeof i.webhookUrl === "string";
 }
 
 // Enough to hand the caller a value whose type narrows honestly on `state`; the full check is the drift check's.
@@ -129,7 +265,7 @@ function isConversation(value: unknown): value is Conversation {
   return typeof c?._id === "string" && (c.state === "active" || c.state === "closed");
 }
 
-function fail(kind: JelouErrorKind, status: number, body: unknown, message: string): GetConversationResult {
+function fail(kind: JelouErrorKind, status: number, body: unknown, message: string): { ok: false; error: JelouError } {
   return { ok: false, error: { kind, status, body, message } };
 }
 

@@ -35,16 +35,20 @@ const help = `
 Scenarios: ${SCENARIOS.join(", ")} (status codes ${[...STATUS_ALIASES.keys()].join(", ")} are aliases).
 Each request's scenario comes from, in this order:
   1. the header X-Fake-Jelou-Scenario: <name>, or Prism's Prefer: code=<status> / Prefer: example=<name>
-  2. a rule for that conversation (PUT /__admin/conversations/{projectId}/{conversationId})
+  2. a rule for that conversation (PUT /__admin/conversations/{projectId}/{conversationId}), else for that
+     operation (PUT /__admin/operations/{operationId}[/{projectId}])
   3. a magic conversationId: ${[...MAGIC_ID_PREFIXES]
     .map(([prefix, scenario]) => `"${prefix}..." is ${scenario}`)
     .join(", ")}
   4. the server default (--scenario)
 Bad credentials get a 401 whatever the scenario. Per request, X-Fake-Jelou-Delay: <ms> overrides --delay.
 
-Routes: GET {/jelouapi|/platform|}/v1/external-support/{projectId}/conversations/{conversationId}
-Admin:  /__admin/health, /__admin/scenario, /__admin/conversations, /__admin/requests, /__admin/reset,
-        /__admin/openapi.yaml, /__admin/openapi.json (see README)
+Routes (under /jelouapi, /platform or none):
+  POST, GET, PATCH, DELETE /v1/external-support/{projectId}                (the project's integration)
+  POST /v1/external-support/{projectId}/conversations/start | /close
+  GET  /v1/external-support/{projectId}/conversations/{conversationId}
+Admin:  /__admin/health, /__admin/scenario, /__admin/conversations, /__admin/operations, /__admin/state,
+        /__admin/requests, /__admin/reset, /__admin/openapi.yaml, /__admin/openapi.json (see README)
         Answered for loopback Host names (more with --allowed-host), or with Authorization: Bearer <--admin-token>;
         bound beyond loopback, a token is generated and printed. PUT/POST/DELETE need Content-Type: application/json.
 
@@ -64,7 +68,9 @@ function packageVersion(): string {
 function program(): Command {
   return (
     new Command("fake-jelou")
-      .description("The fake Jelou: Get Conversation of the Jelou External Support API, with scenario switches.")
+      .description(
+        "The fake Jelou: the Jelou External Support API (integrations, start, close, get conversation), stateful, with scenario switches.",
+      )
       .version(packageVersion(), "--version", "print fake-jelou's version")
       .addOption(
         new Option("--port <n>", "TCP port; 0 picks a free one")
@@ -125,6 +131,17 @@ function program(): Command {
           .argParser(collect),
       )
       .addOption(
+        new Option("--state <file>", "start with this state (JSON, as GET /__admin/state exports it)").env(
+          "FAKE_JELOU_STATE",
+        ),
+      )
+      .addOption(
+        new Option(
+          "--require-https-webhooks",
+          "accept only public https webhook URLs, as Jelou does (env: FAKE_JELOU_REQUIRE_HTTPS_WEBHOOKS=on)",
+        ),
+      )
+      .addOption(
         new Option("--log-level <level>", "request logging")
           .env("FAKE_JELOU_LOG_LEVEL")
           .choices(LOG_LEVELS)
@@ -168,6 +185,8 @@ interface CliOptions {
   logLevel: LogLevel;
   journalSize: number;
   now?: string;
+  state?: string;
+  requireHttpsWebhooks?: boolean;
 }
 
 const SWITCH_VALUES: ReadonlyMap<string, boolean> = new Map([
@@ -179,14 +198,30 @@ const SWITCH_VALUES: ReadonlyMap<string, boolean> = new Map([
   ["0", false],
 ]);
 
-// Commander turns a boolean flag on for any value of its env var, so "FAKE_JELOU_ADMIN=on" would switch the admin
-// API off; this env var is read here instead, and --no-admin on the command line wins over it.
-function adminSwitch(command: Command, options: CliOptions): boolean {
-  const value = process.env.FAKE_JELOU_ADMIN;
-  if (command.getOptionValueSource("admin") === "cli" || value === undefined) return options.admin;
-  const admin = SWITCH_VALUES.get(value.trim().toLowerCase());
-  if (admin === undefined) throw new UsageError("FAKE_JELOU_ADMIN must be on or off (also true/false, 1/0).");
-  return admin;
+// Commander turns a boolean flag on for any value of its env var, so "FAKE_JELOU_ADMIN=off" would switch it on;
+// these env vars are read here instead, and the flag on the command line wins over them.
+function switchOf(command: Command, flag: "admin" | "requireHttpsWebhooks", env: string, fallback: boolean): boolean {
+  const value = process.env[env];
+  if (command.getOptionValueSource(flag) === "cli" || value === undefined) return fallback;
+  const on = SWITCH_VALUES.get(value.trim().toLowerCase());
+  if (on === undefined) throw new UsageError(`${env} must be on or off (also true/false, 1/0).`);
+  return on;
+}
+
+// The state file is read here so that its problems are usage errors; its content (secrets) is never repeated.
+function stateFile(path: string | undefined): unknown {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`--state / FAKE_JELOU_STATE: cannot read ${path} (${(error as NodeJS.ErrnoException).code}).`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`--state / FAKE_JELOU_STATE: ${path} is not valid JSON (content not shown).`);
+  }
 }
 
 function credentials(options: CliOptions): { apiKeys: string[]; basic: BasicCredential[] } {
@@ -218,11 +253,19 @@ function credentials(options: CliOptions): { apiKeys: string[]; basic: BasicCred
 async function main(argv: string[]): Promise<void> {
   let options: CliOptions;
   let auth: ReturnType<typeof credentials>;
+  let state: unknown;
   try {
     const command = program().parse(argv, { from: "node" });
     options = command.opts<CliOptions>();
-    options.admin = adminSwitch(command, options);
+    options.admin = switchOf(command, "admin", "FAKE_JELOU_ADMIN", options.admin);
+    options.requireHttpsWebhooks = switchOf(
+      command,
+      "requireHttpsWebhooks",
+      "FAKE_JELOU_REQUIRE_HTTPS_WEBHOOKS",
+      options.requireHttpsWebhooks ?? false,
+    );
     auth = credentials(options);
+    state = stateFile(options.state);
   } catch (error) {
     // Commander has already printed its own errors, with the usage hint; ours still need saying.
     if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
@@ -245,6 +288,8 @@ async function main(argv: string[]): Promise<void> {
     allowedHosts: (options.allowedHost ?? []).map((name) => name.trim()).filter((name) => name !== ""),
     journalLimit: options.journalSize,
     ...(options.now !== undefined && { now: options.now }),
+    ...(state !== undefined && { state }),
+    requireHttpsWebhooks: options.requireHttpsWebhooks,
     onRequest: (entry) => {
       const line = formatRequestLine(entry, level);
       if (line) console.log(line);
@@ -262,10 +307,6 @@ async function main(argv: string[]): Promise<void> {
       : server.adminToken !== undefined
         ? `admin on, admin token: ${server.adminToken}`
         : "admin on, loopback hosts only";
-  console.log(
-    `fake-jelou ready on ${server.baseUrl} (scenario ${server.scenario()}, seed "${options.seed}", auth: ${authMode}, ${adminMode})`,
-  );
-
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -286,6 +327,10 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  // Only now: a script that waits for this line and then signals must find the handlers in place.
+  console.log(
+    `fake-jelou ready on ${server.baseUrl} (scenario ${server.scenario()}, seed "${options.seed}", auth: ${authMode}, ${adminMode})`,
+  );
 }
 
 main(process.argv).catch((error: unknown) => {

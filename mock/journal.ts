@@ -7,6 +7,8 @@ export interface JournalEntry {
   method: string;
   /** The path, cut to its first {@link MAX_JOURNAL_FIELD_BYTES} bytes (then `truncated` is set). */
   path: string;
+  /** The operation of the spec the request was routed to, when it was. */
+  operation?: string;
   projectId?: string;
   conversationId?: string;
   /** Set when the path or an id was longer than {@link MAX_JOURNAL_FIELD_BYTES} bytes and is stored cut. */

@@ -4,8 +4,10 @@
 export const MAX_DELAY_MS = 60_000;
 /** The longest request target accepted (path and query): longer ones get a 414 envelope. */
 export const MAX_URL_LENGTH = 8_192;
-/** The largest admin request body accepted. */
+/** The largest admin request body accepted (a state document has its own limit: the state's byte budget). */
 export const ADMIN_BODY_LIMIT = "64kb";
+/** The largest request body the Jelou API accepts. */
+export const API_BODY_LIMIT = "64kb";
 
 /** The default byte budget of the journal and of the rules, each. */
 export const DEFAULT_BUDGET_BYTES = 32 * 1024 * 1024;

@@ -47,6 +47,12 @@ export interface MockOptions {
   cacheSize?: number;
   /** How long the `timeout` scenario holds a request before dropping it, in ms (default 60000). */
   timeoutHoldMs?: number;
+  /** How many bytes of integrations and started conversations the state keeps (default 32 MiB). */
+  stateBudgetBytes?: number;
+  /** The state to start with, as `GET /__admin/state` exports it (default: empty). */
+  state?: unknown;
+  /** Accept only public HTTPS webhook URLs, as Jelou does (default false: any http(s) URL, for local development). */
+  requireHttpsWebhooks?: boolean;
   /** The OpenAPI document (default: the committed spec). */
   spec?: OpenApiDocument;
   /** Called once per conversation-route request, when it ends (for logging). */
@@ -75,6 +81,9 @@ export const MOCK_OPTION_KEYS: Readonly<Record<keyof MockOptions, true>> = {
   now: true,
   cacheSize: true,
   timeoutHoldMs: true,
+  stateBudgetBytes: true,
+  state: true,
+  requireHttpsWebhooks: true,
   spec: true,
   onRequest: true,
 };
@@ -99,6 +108,9 @@ export interface ResolvedOptions {
   anchor: number;
   cacheSize: number;
   timeoutHoldMs: number;
+  stateBudgetBytes: number;
+  state: unknown;
+  requireHttpsWebhooks: boolean;
   onRequest: ((entry: JournalEntry) => void) | undefined;
 }
 
@@ -137,6 +149,9 @@ export function resolveOptions(options: MockOptions): ResolvedOptions {
     anchor: anchorOf(options.now),
     cacheSize: whole("cacheSize", options.cacheSize ?? 2_000, 0, 10_000_000),
     timeoutHoldMs: whole("timeoutHoldMs", options.timeoutHoldMs ?? 60_000, 0, 2_147_483_647),
+    stateBudgetBytes: whole("stateBudgetBytes", options.stateBudgetBytes ?? DEFAULT_BUDGET_BYTES, 0, MAX_BUDGET_BYTES),
+    state: options.state,
+    requireHttpsWebhooks: options.requireHttpsWebhooks ?? false,
     onRequest: options.onRequest,
   };
 }

@@ -15,9 +15,11 @@ export interface MockSpecData {
   known: KnownValues;
   /** By operationId, the error scenarios the operation answers (those whose status it declares). */
   errors: Readonly<Record<string, Partial<Record<ErrorScenario, ErrorAnswer>>>>;
+  /** By operationId, the JSON pointer of its request body's schema, for operations that take one. */
+  bodySchemas: Readonly<Record<string, string>>;
 }
 
-type Operation = { operationId?: string; responses?: Record<string, unknown> };
+type Operation = { operationId?: string; responses?: Record<string, unknown>; requestBody?: { $ref?: string } };
 
 /** Reads the known values and the named error examples the fake serves; fails loudly when the spec lacks one. */
 export function readMockSpecData(spec: OpenApiDocument): MockSpecData {
@@ -31,13 +33,24 @@ export function readMockSpecData(spec: OpenApiDocument): MockSpecData {
     return values;
   };
   const errors: Record<string, Partial<Record<ErrorScenario, ErrorAnswer>>> = {};
+  const bodySchemas: Record<string, string> = {};
   for (const [path, item] of Object.entries(spec.paths)) {
     for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
       if (operation.operationId === undefined) continue;
       errors[operation.operationId] = errorAnswers(spec, path, method, operation);
+      if (operation.requestBody === undefined) continue;
+      const body =
+        typeof operation.requestBody.$ref === "string"
+          ? operation.requestBody.$ref.slice(1)
+          : toPointer(["paths", path, method, "requestBody"]);
+      bodySchemas[operation.operationId] = `${body}/content/application~1json/schema`;
     }
   }
-  return { known: { botTypes: stringList("BotType"), endedReasons: stringList("EndedReason") }, errors };
+  return {
+    known: { botTypes: stringList("BotType"), endedReasons: stringList("EndedReason") },
+    errors,
+    bodySchemas,
+  };
 }
 
 function errorAnswers(

@@ -1,7 +1,12 @@
-// Everything the fake holds between requests, as one object: the default scenario, the rules, the journal and the
-// generated bodies. Its control API is what the admin API and the library both drive.
-import type { SchemaGetConversationResponse } from "../generated/jelou-external-support.ts";
-import { createSpecValidator, type SpecValidator } from "../spec/schema-validator.ts";
+// Everything the fake holds between requests, as one object: the default scenario, the rules, the journal, the
+// sandbox's state (integrations, started conversations) and the generated bodies. Its control API is what the admin
+// API and the library both drive.
+import type {
+  operations,
+  SchemaConversation,
+  SchemaGetConversationResponse,
+} from "../generated/jelou-external-support.ts";
+import type { SpecValidator } from "../spec/schema-validator.ts";
 import {
   buildConversation,
   type ConversationIds,
@@ -14,6 +19,7 @@ import type { FakeErrorKey } from "./error-bodies.ts";
 import { Journal, type JournalEntry } from "./journal.ts";
 import { BODY_CACHE_BUDGET_BYTES } from "./limits.ts";
 import { LruCache } from "./lru-cache.ts";
+import { type OperationRule, OperationRuleStore } from "./operation-rules.ts";
 import { checkedScenario, MockConfigError, type ResolvedOptions } from "./options.ts";
 import {
   applyOverrides,
@@ -24,7 +30,11 @@ import {
   RuleStore,
   type StoredRule,
 } from "./rules.ts";
-import type { Scenario } from "./scenario.ts";
+import { parseScenario, type Scenario, unknownScenarioMessage } from "./scenario.ts";
+import { SandboxState, type StateDocument, type StoredConversation, type StoredIntegration } from "./state.ts";
+import { parseStateDocument } from "./state-document.ts";
+
+type OperationId = keyof operations;
 
 /** A slice of a listing: skip `offset` entries, then at most `limit` (default: all the rest). */
 export interface Page {
@@ -36,8 +46,15 @@ export interface Page {
 export interface MockStats {
   requests: number;
   requestBytes: number;
+  /** Conversation rules. */
   conversations: number;
   conversationBytes: number;
+  operationRules: number;
+  operationRuleBytes: number;
+  integrations: number;
+  /** Conversations started through the API. */
+  startedConversations: number;
+  stateBytes: number;
 }
 
 /** Control over a running fake: what the admin API and the library API both drive. */
@@ -54,12 +71,26 @@ export interface MockControl {
   deleteConversation(projectId: string, conversationId: string): boolean;
   /** The rules, in the order they were first set; a page of them when `page` is given. */
   conversations(page?: Page): StoredRule[];
+  /**
+   * Sets what one operation answers, for one project or, without `projectId`, for every project (e.g.
+   * `{operationId: "startConversation", projectId: "p1", scenario: "server-error"}`); throws MockConfigError when
+   * the operation does not answer that scenario.
+   */
+  setOperation(rule: OperationRule): void;
+  /** The operation rules, in the order they were first set. */
+  operations(): OperationRule[];
+  /** Removes an operation rule; false when there was none. */
+  deleteOperation(operationId: OperationId, projectId?: string): boolean;
+  /** The sandbox's state: integrations (with their signing secrets) and conversations started through the API. */
+  state(): StateDocument;
+  /** Replaces the sandbox's state; throws MockConfigError naming the first invalid field. */
+  loadState(state: unknown): void;
   /** The journal, oldest first; a page of it when `page` is given. */
   requests(page?: Page): JournalEntry[];
-  /** How many requests and rules are held, and the bytes counted against their budgets. */
+  /** How many requests, rules and records are held, and the bytes counted against their budgets. */
   stats(): MockStats;
   clearRequests(): void;
-  /** Restores the startup state: default scenario, no rules, empty journal. */
+  /** Restores the startup state: default scenario, no rules, empty journal, empty state. */
   reset(): void;
 }
 
@@ -71,23 +102,52 @@ const CONTROL_METHODS: Readonly<Record<keyof MockControl, true>> = {
   conversation: true,
   deleteConversation: true,
   conversations: true,
+  setOperation: true,
+  operations: true,
+  deleteOperation: true,
+  state: true,
+  loadState: true,
   requests: true,
   stats: true,
   clearRequests: true,
   reset: true,
 };
 
+/** A refusal of the admin API: its key, message and, per field, why. */
+export interface AdminRefusal {
+  ok: false;
+  key: FakeErrorKey;
+  message: string;
+  fields?: Record<string, string>;
+}
+
 /** What storing a rule gave: the rule as stored, or the refusal to answer with. */
-export type PutRuleResult =
-  | { ok: true; rule: StoredRule }
-  | { ok: false; key: FakeErrorKey; message: string; fields?: Record<string, string> };
+export type PutRuleResult = { ok: true; rule: StoredRule } | AdminRefusal;
+
+/** What storing a record of the state gave: refused only when the state's byte budget has no room for it. */
+export type StoreResult = { ok: true } | { ok: false; message: string };
 
 /** The world as the core and the HTTP layer use it: the control API plus what requests read and record. */
 export interface World extends MockControl {
   /** Stores a rule as the admin API received it, validated; the refusal says why otherwise. */
   putRule(ids: ConversationIds, body: unknown): PutRuleResult;
+  /** Stores an operation rule as the admin API received it, validated. */
+  putOperationRule(operationId: string, projectId: string | undefined, body: unknown): AdminRefusal | { ok: true };
+  /** Replaces the state with a document as the admin API received it, validated. */
+  putState(body: unknown): AdminRefusal | { ok: true };
   /** The rule of one conversation, if any. */
   rule(ids: ConversationIds): StoredRule | undefined;
+  /** The operation rule that applies to a request, if any. */
+  operationRule(operationId: OperationId, projectId: string | undefined): OperationRule | undefined;
+  /** The integrations and started conversations. */
+  readonly sandbox: SandboxState;
+  storeIntegration(record: StoredIntegration): StoreResult;
+  storeConversation(record: StoredConversation): StoreResult;
+  /** A generated conversation: the same for the same state and ids. */
+  generatedConversation<S extends ConversationState>(
+    state: S,
+    ids: ConversationIds,
+  ): Extract<SchemaConversation, { state: S }>;
   /** A generated conversation's success body, encoded; the same bytes for the same state and ids. */
   generatedBody(state: ConversationState, ids: ConversationIds): Buffer;
   /** A generated conversation's success body with a rule's overrides merged in. */
@@ -107,18 +167,18 @@ export function controlOf(world: World): MockControl {
   ) as unknown as MockControl;
 }
 
-/** Creates the world of one fake, empty: the startup state. */
+/** Creates the world of one fake: the startup state, with `options.state` loaded when given. */
 export function createWorld(
   options: ResolvedOptions,
   known: KnownValues,
-  conversationScenarios: readonly Scenario[],
+  scenarios: Readonly<Record<OperationId, readonly Scenario[]>>,
+  validate: () => SpecValidator,
 ): World {
   const context: FactoryContext = { seed: options.seed, known, anchor: options.anchor };
-  // Creating the validator (Ajv, its meta-schemas, the spec's references) costs about 45 ms of the start, and only
-  // rules with overrides need it: the first of them creates it. Schemas are compiled on first use either way.
-  let validator: SpecValidator | undefined;
   const journal = new Journal(options.journalLimit, options.journalBudgetBytes);
   const rules = new RuleStore(options.ruleLimit, options.ruleBudgetBytes);
+  const operationRules = new OperationRuleStore(options.ruleLimit, options.ruleBudgetBytes);
+  const sandbox = new SandboxState(options.stateBudgetBytes);
   // Buffers: off the V8 heap, already UTF-8, so a cached body costs neither GC work nor encoding when sent.
   const bodies = new LruCache<string, Buffer>(
     options.cacheSize,
@@ -126,6 +186,14 @@ export function createWorld(
     (key, body) => key.length + body.length,
   );
   let defaultScenario: Scenario = options.scenario;
+  const fixRules = "delete rules (DELETE /__admin/conversations/... or /__admin/operations/...) or reset";
+  const budgetMessage = `the state's byte budget of ${sandbox.budgetBytes} bytes (stateBudgetBytes) has no room for it: delete integrations, or reset (POST /__admin/reset).`;
+  const stored = (result: { ok: boolean }): StoreResult =>
+    result.ok ? { ok: true } : { ok: false, message: budgetMessage };
+  const notApplicable = (scenario: Scenario, operationId: OperationId): AdminRefusal => {
+    const message = `The scenario "${scenario}" does not apply to ${operationId}. Its scenarios: ${scenarios[operationId].join(", ")}.`;
+    return { ok: false, key: "SCENARIO_NOT_APPLICABLE", message, fields: { scenario: message } };
+  };
 
   const world: World = {
     scenario: () => defaultScenario,
@@ -140,17 +208,36 @@ export function createWorld(
     conversation: (projectId, conversationId) => rules.get({ projectId, conversationId }),
     deleteConversation: (projectId, conversationId) => rules.delete({ projectId, conversationId }),
     conversations: (page = {}) => rules.list(page.offset, page.limit),
+    setOperation(rule) {
+      const { operationId, projectId, ...body } = rule;
+      const result = world.putOperationRule(operationId, projectId, body);
+      if (!result.ok) throw new MockConfigError(`Failed to set the rule of ${operationId}: ${result.message}`);
+    },
+    operations: () => operationRules.list(),
+    deleteOperation: (operationId, projectId) => operationRules.delete(operationId, projectId),
+    state: () => sandbox.export(),
+    loadState(state) {
+      const result = world.putState(state);
+      if (!result.ok) throw new MockConfigError(`Failed to load the state: ${result.message}`);
+    },
     requests: (page = {}) => journal.list(page.offset, page.limit),
     stats: () => ({
       requests: journal.size,
       requestBytes: journal.bytes,
       conversations: rules.size,
       conversationBytes: rules.bytes,
+      operationRules: operationRules.size,
+      operationRuleBytes: operationRules.bytes,
+      integrations: sandbox.counts.integrations,
+      startedConversations: sandbox.counts.conversations,
+      stateBytes: sandbox.bytes,
     }),
     clearRequests: () => journal.clear(),
     reset() {
       defaultScenario = options.scenario;
       rules.clear();
+      operationRules.clear();
+      sandbox.clear();
       journal.clear();
       // Generated bodies are not state, but up to cacheSize of them with 8 KiB ids weigh tens of MB: reset drops them.
       bodies.clear();
@@ -160,29 +247,87 @@ export function createWorld(
     putRule(ids, body) {
       const parsed = parseRule(body, (state, overrides) => {
         const merged = applyOverrides(buildConversation(context, ids, state), overrides);
-        validator ??= createSpecValidator(options.spec);
-        const violations = validator.validateSchema("Conversation", merged);
+        const violations = validate().validateSchema("Conversation", merged);
         return violations.length > 0 ? violations : lifecycleViolations(merged, overrides);
       });
       if (!parsed.ok) return { ok: false, ...parsed.error };
-      if (!conversationScenarios.includes(parsed.rule.scenario)) {
-        const message = `The scenario "${parsed.rule.scenario}" does not apply to getConversation. Its scenarios: ${conversationScenarios.join(", ")}.`;
-        return { ok: false, key: "SCENARIO_NOT_APPLICABLE", message, fields: { scenario: message } };
+      if (!scenarios.getConversation.includes(parsed.rule.scenario)) {
+        return notApplicable(parsed.rule.scenario, "getConversation");
       }
-      const stored = rules.set(ids, parsed.rule);
-      if (!stored.ok) {
-        const fix = "delete rules (DELETE /__admin/conversations/...) or reset";
-        return stored.refused === "count"
-          ? { ok: false, key: "RULE_LIMIT_REACHED", message: `the limit of ${rules.limit} rules is reached: ${fix}.` }
+      const result = rules.set(ids, parsed.rule);
+      if (!result.ok) {
+        return result.refused === "count"
+          ? {
+              ok: false,
+              key: "RULE_LIMIT_REACHED",
+              message: `the limit of ${rules.limit} rules is reached: ${fixRules}.`,
+            }
           : {
               ok: false,
               key: "RULE_BUDGET_REACHED",
-              message: `the rules' byte budget of ${rules.budgetBytes} bytes (ruleBudgetBytes) would be exceeded: ${rules.bytes} bytes are in use; ${fix}.`,
+              message: `the rules' byte budget of ${rules.budgetBytes} bytes (ruleBudgetBytes) would be exceeded: ${rules.bytes} bytes are in use; ${fixRules}.`,
             };
       }
       return { ok: true, rule: rules.get(ids) as StoredRule };
     },
+    putOperationRule(operationId, projectId, body) {
+      if (!Object.hasOwn(scenarios, operationId)) {
+        const message = `Unknown operation "${operationId.slice(0, 100)}". Operations: ${Object.keys(scenarios).join(", ")}.`;
+        return { ok: false, key: "UNKNOWN_OPERATION", message };
+      }
+      const operation = operationId as OperationId;
+      const fields = typeof body === "object" && body !== null ? Object.keys(body) : [];
+      const name = (body as { scenario?: unknown } | null)?.scenario;
+      if (typeof name !== "string" || fields.some((field) => field !== "scenario")) {
+        const message = 'The body must be {"scenario": "<name>"}.';
+        return { ok: false, key: "INVALID_BODY", message, fields: { scenario: message } };
+      }
+      const scenario = parseScenario(name);
+      if (!scenario) {
+        const message = unknownScenarioMessage(name);
+        return { ok: false, key: "UNKNOWN_SCENARIO", message, fields: { scenario: message } };
+      }
+      if (!scenarios[operation].includes(scenario)) return notApplicable(scenario, operation);
+      const result = operationRules.set({
+        operationId: operation,
+        ...(projectId !== undefined && { projectId }),
+        scenario,
+      });
+      if (result.ok) return { ok: true };
+      return result.refused === "count"
+        ? {
+            ok: false,
+            key: "RULE_LIMIT_REACHED",
+            message: `the limit of ${operationRules.limit} operation rules is reached: ${fixRules}.`,
+          }
+        : {
+            ok: false,
+            key: "RULE_BUDGET_REACHED",
+            message: `the operation rules' byte budget of ${operationRules.budgetBytes} bytes (ruleBudgetBytes) would be exceeded; ${fixRules}.`,
+          };
+    },
+    putState(body) {
+      const parsed = parseStateDocument(body, (name, value) => validate().validateSchema(name, value));
+      if (!parsed.ok) {
+        const { field, message } = parsed.error;
+        return { ok: false, key: "INVALID_STATE", message, fields: { [field]: message } };
+      }
+      sandbox.clear();
+      for (const record of parsed.state.integrations) {
+        if (!sandbox.putIntegration(record).ok) return stateTooLarge();
+      }
+      for (const record of parsed.state.conversations) {
+        if (!sandbox.putConversation(record).ok) return stateTooLarge();
+      }
+      return { ok: true };
+    },
     rule: (ids) => rules.get(ids),
+    operationRule: (operationId, projectId) => operationRules.applying(operationId, projectId),
+    sandbox,
+    storeIntegration: (record) => stored(sandbox.putIntegration(record)),
+    storeConversation: (record) => stored(sandbox.putConversation(record)),
+    generatedConversation: <S extends ConversationState>(state: S, ids: ConversationIds) =>
+      buildConversation(context, ids, state) as Extract<SchemaConversation, { state: S }>,
     generatedBody(state, ids) {
       const key = JSON.stringify([state, ids.projectId, ids.conversationId]);
       let body = bodies.get(key);
@@ -199,5 +344,14 @@ export function createWorld(
       options.onRequest?.(stored);
     },
   };
+
+  // A document too large for the budget leaves the state empty rather than half loaded.
+  function stateTooLarge(): AdminRefusal {
+    sandbox.clear();
+    const message = `The state exceeds its byte budget of ${sandbox.budgetBytes} bytes (stateBudgetBytes).`;
+    return { ok: false, key: "STATE_BUDGET_REACHED", message, fields: { state: message } };
+  }
+
+  if (options.state !== undefined) world.loadState(options.state);
   return world;
 }

@@ -1,7 +1,8 @@
 // The decision every request of the Jelou API goes through, in Jelou's order: credentials first (its gateway refuses
-// them before anything else), then the fake's directives (delay, scenario), then the operation's own reply.
-
+// them before anything else), then the fake's directives (delay, scenario), then the request body against the spec,
+// then the operation's own work.
 import { SpecLoadError } from "../../spec/load-spec.ts";
+import type { SpecValidator } from "../../spec/schema-validator.ts";
 import type { AuthConfig, CredentialHeaders } from "../auth.ts";
 import { checkCredentials } from "../auth.ts";
 import {
@@ -12,10 +13,20 @@ import {
   fakeErrorBody,
 } from "../error-bodies.ts";
 import { MAX_DELAY_MS } from "../limits.ts";
-import { OPERATIONS, type OperationHandler, type OperationId, type PathParams } from "../operations/index.ts";
+import {
+  type FieldErrors,
+  OPERATIONS,
+  type OperationHandler,
+  type OperationId,
+  type OperationRequest,
+  type OperationResult,
+  type OperationSettings,
+  type PathParams,
+} from "../operations/index.ts";
 import { decideScenario, FAULT_SCENARIOS, type FaultScenario, SCENARIOS, type Scenario } from "../scenario.ts";
-import type { MockSpecData } from "../spec-data.ts";
+import type { ErrorAnswer, MockSpecData } from "../spec-data.ts";
 import type { World } from "../world.ts";
+import { bodyFieldErrors } from "./body-errors.ts";
 import type { AuthRecord, Outcome, Reply } from "./plan.ts";
 
 /** What the core needs of the fake's options and of the spec, fixed at start-up. */
@@ -23,15 +34,26 @@ export interface CoreConfig {
   auth: AuthConfig;
   /** The delay of every request without its own, in ms. */
   delayMs: number;
-  /** By operation, the error scenarios it answers, with their bodies encoded once. */
-  errors: Readonly<Record<OperationId, Partial<Record<ErrorScenario, { status: number; body: Buffer }>>>>;
+  settings: OperationSettings;
+  /** By operation, the error scenarios it answers: the spec's example, and the same encoded once. */
+  errors: Readonly<Record<OperationId, Partial<Record<ErrorScenario, ErrorAnswer & { bytes: Buffer }>>>>;
   /** By operation, every scenario it answers, for the message that refuses another. */
   scenarios: Readonly<Record<OperationId, readonly Scenario[]>>;
+  /** By operation with a request body, the JSON pointer of its schema in the spec. */
+  bodySchemas: Readonly<Partial<Record<OperationId, string>>>;
+  /** The spec's validator, created at its first use. */
+  validator: () => SpecValidator;
 }
 
 /** Builds the core's configuration; throws SpecLoadError when an operation lacks the 401 every one declares. */
-export function createCoreConfig(auth: AuthConfig, delayMs: number, specData: MockSpecData): CoreConfig {
-  const errors = {} as Record<OperationId, Partial<Record<ErrorScenario, { status: number; body: Buffer }>>>;
+export function createCoreConfig(
+  auth: AuthConfig,
+  delayMs: number,
+  settings: OperationSettings,
+  specData: MockSpecData,
+  validator: () => SpecValidator,
+): CoreConfig {
+  const errors = {} as Record<OperationId, Partial<Record<ErrorScenario, ErrorAnswer & { bytes: Buffer }>>>;
   const scenarios = {} as Record<OperationId, Scenario[]>;
   for (const operation of Object.keys(OPERATIONS) as OperationId[]) {
     const answers = specData.errors[operation] ?? {};
@@ -39,9 +61,9 @@ export function createCoreConfig(auth: AuthConfig, delayMs: number, specData: Mo
       throw new SpecLoadError(`Failed to read ${operation}'s 401 response and its unauthorized example from the spec.`);
     }
     errors[operation] = Object.fromEntries(
-      Object.entries(answers).map(([scenario, { status, body }]) => [
+      Object.entries(answers).map(([scenario, answer]) => [
         scenario,
-        { status, body: Buffer.from(JSON.stringify(body)) },
+        { ...answer, bytes: Buffer.from(JSON.stringify(answer.body)) },
       ]),
     );
     scenarios[operation] = SCENARIOS.filter(
@@ -51,14 +73,17 @@ export function createCoreConfig(auth: AuthConfig, delayMs: number, specData: Mo
         ((scenario === "active" || scenario === "closed") && OPERATIONS[operation].answersStates),
     );
   }
-  return { auth, delayMs, errors, scenarios };
+  return { auth, delayMs, settings, errors, scenarios, bodySchemas: specData.bodySchemas, validator };
 }
 
-/** A request as the core sees it: which operation, its path parameters and the headers that matter. */
+/** A request as the core sees it: which operation, its path parameters, body and the headers that matter. */
 export interface RequestFacts<K extends OperationId = OperationId> {
   operation: K;
   /** The decoded path parameters; undefined when the path is not valid percent-encoding. */
   params: PathParams<K> | undefined;
+  /** The parsed JSON body (undefined without one), or why it could not be read. */
+  body: unknown;
+  bodyError?: { key: FakeErrorKey; message: string } | undefined;
   credentials: CredentialHeaders;
   /** `X-Fake-Jelou-Scenario`, if sent. */
   scenarioHeader: string | undefined;
@@ -66,6 +91,8 @@ export interface RequestFacts<K extends OperationId = OperationId> {
   prefer: string | undefined;
   /** `X-Fake-Jelou-Delay`, if sent. */
   delayHeader: string | undefined;
+  /** When the request arrived (ms since epoch). */
+  now: number;
 }
 
 /** Decides what to answer to one request of the Jelou API, given the world as it is now. */
@@ -73,8 +100,8 @@ export function negotiate<K extends OperationId>(facts: RequestFacts<K>, world: 
   const credentials = checkCredentials(facts.credentials, config.auth);
   if (!credentials.ok) {
     const auth = credentials.kind === "none" ? "none" : "invalid";
-    const { status, body } = config.errors[facts.operation].unauthorized as { status: number; body: Buffer };
-    return { plan: { kind: "reply", status, body }, auth, scenario: "unauthorized" };
+    const { status, bytes } = config.errors[facts.operation].unauthorized as { status: number; bytes: Buffer };
+    return { plan: { kind: "reply", status, body: bytes }, auth, scenario: "unauthorized" };
   }
   const auth = credentials.kind;
   if (facts.params === undefined) {
@@ -86,6 +113,7 @@ export function negotiate<K extends OperationId>(facts: RequestFacts<K>, world: 
       auth,
     };
   }
+  if (facts.bodyError) return { plan: fakeError(facts.bodyError.key, facts.bodyError.message), auth };
   const params = facts.params;
   const handler = OPERATIONS[facts.operation] as OperationHandler<K>;
   const delay = requestDelay(facts.delayHeader, config.delayMs);
@@ -95,7 +123,11 @@ export function negotiate<K extends OperationId>(facts: RequestFacts<K>, world: 
   const directive = decideScenario(scenarioFacts(facts, handler, params), undefined, world.scenario());
   if (!directive.ok) return { plan: fakeError("UNKNOWN_SCENARIO", directive.message), auth };
   return {
-    plan: { kind: "wait", ms: delay.ms, resume: (later) => decide(facts, handler, params, later, auth, config) },
+    plan: {
+      kind: "wait",
+      ms: delay.ms,
+      resume: (later) => decide({ ...facts, now: Date.now() }, handler, params, later, auth, config),
+    },
     auth,
   };
 }
@@ -108,32 +140,69 @@ function decide<K extends OperationId>(
   auth: AuthRecord,
   config: CoreConfig,
 ): Outcome {
-  const rule = handler.rule(params, world);
-  const decision = decideScenario(scenarioFacts(facts, handler, params), rule?.scenario, world.scenario());
+  const rule = handler.rule?.(params, world);
+  const projectId = (params as { projectId?: string }).projectId;
+  const ruleScenario = rule?.scenario ?? world.operationRule(facts.operation, projectId)?.scenario;
+  const decision = decideScenario(scenarioFacts(facts, handler, params), ruleScenario, world.scenario());
   if (!decision.ok) return { plan: fakeError("UNKNOWN_SCENARIO", decision.message), auth };
   const { scenario, source } = decision;
   const outcome = (plan: Outcome["plan"]): Outcome => ({ plan, auth, scenario, scenarioSource: source });
   switch (scenario) {
-    case "active":
-    case "closed":
-      return outcome(handler.reply(scenario, params, world, rule));
     case "timeout":
     case "reset":
       return outcome({ kind: "fault", fault: scenario });
-    default: {
-      const answer = config.errors[facts.operation][scenario];
-      if (answer === undefined) {
-        const { statuses } = ERROR_SCENARIO_EXAMPLES[scenario];
-        return outcome(
-          fakeError(
-            "SCENARIO_NOT_APPLICABLE",
-            `The scenario "${scenario}" does not apply to ${facts.operation}, which declares no ${statuses.join(" or ")} response. Scenarios of ${facts.operation}: ${config.scenarios[facts.operation].join(", ")}.`,
-          ),
-        );
+    case "active":
+    case "closed": {
+      // The server default's state is every operation's normal work; asked for explicitly, only a conversation's.
+      if (!handler.answersStates && source !== "default")
+        return outcome(notApplicable(scenario, facts.operation, config));
+      const request: OperationRequest<K> = {
+        params,
+        body: facts.body as OperationRequest<K>["body"],
+        state: { name: scenario, explicit: source !== "default" },
+        rule,
+        now: facts.now,
+      };
+      const schema = config.bodySchemas[facts.operation];
+      if (schema !== undefined) {
+        const fields = bodyFieldErrors(config.validator().validateAt(schema, facts.body ?? null));
+        if (fields) return outcome(errorReply(facts.operation, "validation-error", config, fields));
       }
-      return outcome({ kind: "reply", status: answer.status, body: answer.body });
+      return outcome(toReply(handler.run(request, world, config.settings), facts.operation, config));
     }
+    default:
+      return outcome(errorReply(facts.operation, scenario, config));
   }
+}
+
+function toReply(result: OperationResult, operation: OperationId, config: CoreConfig): Reply {
+  switch (result.kind) {
+    case "reply":
+      return result;
+    case "error":
+      return errorReply(operation, result.scenario, config, result.fields);
+    case "fake-error":
+      return fakeError(result.key, result.message);
+  }
+}
+
+// The operation's declared error: the spec's example as it is, or with `validationError` filled per field.
+function errorReply(operation: OperationId, scenario: ErrorScenario, config: CoreConfig, fields?: FieldErrors): Reply {
+  const answer = config.errors[operation][scenario];
+  if (answer === undefined) return notApplicable(scenario, operation, config);
+  if (fields === undefined) return { kind: "reply", status: answer.status, body: answer.bytes };
+  return { kind: "reply", status: answer.status, body: { ...answer.body, validationError: fields } };
+}
+
+function notApplicable(scenario: Scenario, operation: OperationId, config: CoreConfig): Reply {
+  const why =
+    scenario === "active" || scenario === "closed"
+      ? "which reads no conversation"
+      : `which declares no ${ERROR_SCENARIO_EXAMPLES[scenario as ErrorScenario]?.statuses.join(" or ")} response`;
+  return fakeError(
+    "SCENARIO_NOT_APPLICABLE",
+    `The scenario "${scenario}" does not apply to ${operation}, ${why}. Scenarios of ${operation}: ${config.scenarios[operation].join(", ")}.`,
+  );
 }
 
 function scenarioFacts<K extends OperationId>(

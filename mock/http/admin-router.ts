@@ -10,6 +10,7 @@ import { errorHandler, sendFakeError } from "./errors.ts";
 /** The admin API under /__admin: the control API over HTTP, every refusal in Jelou's envelope. */
 export function adminRouter(
   world: World,
+  stateBudgetBytes: number,
   spec: OpenApiDocument,
   specText: string,
   guard: AdminGuardConfig,
@@ -105,6 +106,48 @@ export function adminRouter(
       res.status(204).end();
     })
     .all(allow("GET, DELETE"));
+
+  // The state is the one admin body that may be large: its limit is the state's own byte budget.
+  const stateBody = express.json({ limit: stateBudgetBytes, strict: false });
+  router
+    .route("/state")
+    .get((_req, res) => {
+      res.json(world.state());
+    })
+    .put(stateBody, (req, res) => {
+      const result = world.putState(req.body);
+      if (result.ok) res.json(world.state());
+      else sendFakeError(res, result.key, result.message, result.fields);
+    })
+    .all(allow("GET, PUT"));
+
+  router.get("/operations", (_req, res) => {
+    res.json({ operations: world.operations() });
+  });
+  router.all("/operations", allow("GET"));
+  for (const path of ["/operations/:operationId", "/operations/:operationId/:projectId"]) {
+    router
+      .route(path)
+      .get((req, res) => {
+        const { operationId, projectId } = req.params as { operationId: string; projectId?: string };
+        const rule = world.operations().find((r) => r.operationId === operationId && r.projectId === projectId);
+        if (rule) res.json(rule);
+        else sendFakeError(res, "RULE_NOT_FOUND", `No rule for ${operationId}${projectId ? ` of ${projectId}` : ""}.`);
+      })
+      .put(jsonBody, (req, res) => {
+        const { operationId, projectId } = req.params as { operationId: string; projectId?: string };
+        const result = world.putOperationRule(operationId, projectId, req.body);
+        if (!result.ok) return sendFakeError(res, result.key, result.message, result.fields);
+        res.json(world.operations().find((r) => r.operationId === operationId && r.projectId === projectId));
+      })
+      .delete((req, res) => {
+        const { operationId, projectId } = req.params as { operationId: string; projectId?: string };
+        if (world.deleteOperation(operationId as Parameters<World["deleteOperation"]>[0], projectId))
+          res.status(204).end();
+        else sendFakeError(res, "RULE_NOT_FOUND", `No rule for ${operationId}${projectId ? ` of ${projectId}` : ""}.`);
+      })
+      .all(allow("GET, PUT, DELETE"));
+  }
 
   router.post("/reset", (_req, res) => {
     world.reset();

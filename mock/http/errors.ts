@@ -40,14 +40,23 @@ export const errorHandler: ErrorRequestHandler = (
       "The path is not valid percent-encoding: each % must start an escape of two hex digits, and the escaped bytes must be UTF-8.",
     );
   }
-  if (err.type === "entity.parse.failed")
-    return sendFakeError(res, "INVALID_BODY", `Malformed JSON body: ${err.message}.`);
-  if (err.type === "entity.too.large")
-    return sendFakeError(res, "PAYLOAD_TOO_LARGE", `The body exceeds ${ADMIN_BODY_LIMIT}.`);
-  if (err.status === 415) return sendFakeError(res, "UNSUPPORTED_MEDIA_TYPE", `Unsupported body: ${err.message}.`);
-  if (typeof err.status === "number" && err.status >= 400 && err.status < 500) {
-    return sendFakeError(res, "INVALID_BODY", `Bad request: ${err.message ?? "unreadable request"}.`);
-  }
+  const bodyError = bodyErrorOf(err, ADMIN_BODY_LIMIT);
+  if (bodyError) return sendFakeError(res, bodyError.key, bodyError.message);
   console.error("fake-jelou: unexpected error while serving a request:", err);
   sendFakeError(res, "INTERNAL_ERROR", "fake-jelou failed unexpectedly; see its log. This is a bug of fake-jelou.");
 };
+
+/** What a body parser's error means to a client, or undefined when it is not one (then it is a bug of ours). */
+export function bodyErrorOf(
+  err: unknown,
+  limit: string,
+): { key: "INVALID_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE"; message: string } | undefined {
+  const { type, status, message } = (err ?? {}) as { type?: string; status?: number; message?: string };
+  if (type === "entity.parse.failed") return { key: "INVALID_BODY", message: `Malformed JSON body: ${message}.` };
+  if (type === "entity.too.large") return { key: "PAYLOAD_TOO_LARGE", message: `The body exceeds ${limit}.` };
+  if (status === 415) return { key: "UNSUPPORTED_MEDIA_TYPE", message: `Unsupported body: ${message}.` };
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return { key: "INVALID_BODY", message: `Bad request: ${message ?? "unreadable request"}.` };
+  }
+  return undefined;
+}

@@ -12,23 +12,26 @@ export interface SpecRoute {
   specPath: string;
   /** As Express matches it, e.g. `/v1/external-support/:projectId`. */
   expressPath: string;
-  operations: readonly { method: RouteMethod; operation: OperationId; summary: string }[];
+  operations: readonly { method: RouteMethod; operation: OperationId; summary: string; hasBody: boolean }[];
 }
 
 /** The spec's paths as routes; throws MockConfigError for an operation this fake has no handler for. */
 export function specRoutes(spec: OpenApiDocument): SpecRoute[] {
-  const paths = (spec.paths ?? {}) as Record<string, Record<string, { operationId?: string; summary?: string }>>;
+  const paths = (spec.paths ?? {}) as Record<
+    string,
+    Record<string, { operationId?: string; summary?: string; requestBody?: unknown }>
+  >;
   return Object.entries(paths).map(([specPath, item]) => ({
     specPath,
     expressPath: specPath.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, ":$1"),
     operations: METHODS.filter((method) => item[method] !== undefined).map((method) => {
-      const { operationId = "", summary = operationId } = item[method] ?? {};
+      const { operationId = "", summary = operationId, requestBody } = item[method] ?? {};
       if (!Object.hasOwn(OPERATIONS, operationId)) {
         throw new MockConfigError(
           `The spec's ${method.toUpperCase()} ${specPath} (operationId "${operationId}") has no handler in fake-jelou: serve a spec whose operations are ${Object.keys(OPERATIONS).join(", ")}.`,
         );
       }
-      return { method, operation: operationId as OperationId, summary };
+      return { method, operation: operationId as OperationId, summary, hasBody: requestBody !== undefined };
     }),
   }));
 }

@@ -1,5 +1,7 @@
-// What an operation of the spec must provide to be served: its rule, its magic id, and its success reply.
+// What an operation of the spec must provide to be served: the decisions only it can make. The core makes the ones
+// every operation shares (credentials, delay, scenario, the request body against the spec) before it calls one.
 import type { operations } from "../../generated/jelou-external-support.ts";
+import type { ErrorScenario } from "../error-bodies.ts";
 import type { StoredRule } from "../rules.ts";
 import type { World } from "../world.ts";
 
@@ -12,20 +14,59 @@ export interface Reply {
   headers?: Readonly<Record<string, string>>;
 }
 
+/** Per field, why it is invalid, in Spanish and English: Jelou's `validationError`. */
+export type FieldErrors = Record<string, { es: string; en: string }[]>;
+
+/**
+ * Answer with one of the operation's declared errors, in the spec's body for it (`fields` fills `validationError`),
+ * or with one of fake-jelou's own when the fake itself cannot do what was asked (a full state budget).
+ */
+export type Refusal =
+  | { kind: "error"; scenario: ErrorScenario; fields?: FieldErrors }
+  | { kind: "fake-error"; key: "STATE_BUDGET_REACHED"; message: string };
+
+/** What an operation answers. */
+export type OperationResult = Reply | Refusal;
+
 /** An operation of the spec, by its operationId. */
 export type OperationId = keyof operations;
 
 /** The path parameters of an operation, as the spec declares them. */
 export type PathParams<K extends OperationId> = operations[K]["parameters"]["path"];
 
-/** One operation of the fake: the decisions only it can make; the core makes the ones every operation shares. */
+/** The request body of an operation, as the spec declares it (already checked against its schema). */
+export type RequestBody<K extends OperationId> = operations[K]["requestBody"] extends
+  | { content: { "application/json": infer B } }
+  | undefined
+  ? B
+  : undefined;
+
+/** What the operation is asked to do, with what the core decided. */
+export interface OperationRequest<K extends OperationId> {
+  params: PathParams<K>;
+  body: RequestBody<K>;
+  /** The conversation state the scenario asked for, and whether something asked (`false`: the server default). */
+  state: { name: "active" | "closed"; explicit: boolean };
+  /** The request's conversation rule, for operations that have one. */
+  rule: StoredRule | undefined;
+  /** The instant of the request (ms since epoch): what the operation stamps on what it creates or changes. */
+  now: number;
+}
+
+/** The settings of the fake that shape what operations accept. */
+export interface OperationSettings {
+  /** Accept only public HTTPS webhook URLs, as Jelou does (default false: any http(s) URL, for local development). */
+  requireHttpsWebhooks: boolean;
+}
+
+/** One operation of the fake. */
 export interface OperationHandler<K extends OperationId> {
   /** True when the operation answers the conversation scenarios, `active` and `closed`. */
   answersStates: boolean;
-  /** The rule that applies to this request, if any. */
-  rule(params: PathParams<K>, world: World): StoredRule | undefined;
+  /** The conversation rule that applies to this request, for operations that read one conversation. */
+  rule?(params: PathParams<K>, world: World): StoredRule | undefined;
   /** The id whose prefix may select a scenario with no set-up (`closed-...`), when the operation has one. */
   magicId?(params: PathParams<K>): string;
-  /** The success reply in the state the scenario decided. */
-  reply(state: "active" | "closed", params: PathParams<K>, world: World, rule: StoredRule | undefined): Reply;
+  /** Does the operation's work: reads and changes the world, and says what to answer. */
+  run(request: OperationRequest<K>, world: World, settings: OperationSettings): OperationResult;
 }

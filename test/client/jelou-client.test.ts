@@ -18,6 +18,83 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
+describe("the integration and conversation operations against the fake", () => {
+  const jelou = () => createJelouClient({ baseUrl: fake.baseUrl, apiKey: API_KEY });
+  const pair = { botId: "bot-9", userId: "+5215512340000" };
+
+  it("create (with the secret), get (without), update, delete, then not-found", async () => {
+    const client = jelou();
+    const created = await client.createIntegration("client-p1", { webhookUrl: "http://127.0.0.1:9/hook" });
+    if (!created.ok) throw new Error(created.error.message);
+    expect(created.integration.signingSecret).toMatch(/^[0-9a-f]{64}$/);
+    expectTypeOf(created.integration.signingSecret).toEqualTypeOf<string>();
+    const read = await client.getIntegration("client-p1");
+    expect(read).toMatchObject({ ok: true, integration: { id: created.integration.id, authType: "no_auth" } });
+    expect(JSON.stringify(read)).not.toContain(created.integration.signingSecret);
+    const updated = await client.updateIntegration("client-p1", { authType: "bearer", authorization: "tok" });
+    expect(updated).toMatchObject({ ok: true, integration: { authType: "bearer" } });
+    expect(await client.deleteIntegration("client-p1")).toEqual({ ok: true });
+    expect(await client.getIntegration("client-p1")).toMatchObject({
+      ok: false,
+      error: { kind: "not-found", status: 404 },
+    });
+  });
+
+  it("reports a second create as conflict and a refused body as invalid-request, with Jelou's validationError", async () => {
+    const client = jelou();
+    await client.createIntegration("client-p2", { webhookUrl: "http://127.0.0.1:9/hook" });
+    expect(await client.createIntegration("client-p2", { webhookUrl: "http://127.0.0.1:9/hook" })).toMatchObject({
+      ok: false,
+      error: { kind: "conflict", status: 409, body: { error: { key: "INTEGRATION_ALREADY_EXISTS" } } },
+    });
+    const invalid = await client.updateIntegration("client-p2", { authType: "basic" });
+    expect(invalid).toMatchObject({ ok: false, error: { kind: "invalid-request", status: 400 } });
+    expect(!invalid.ok && (invalid.error.body as { validationError: object }).validationError).toHaveProperty(
+      "authorization",
+    );
+  });
+
+  it("starts (active), closes (closed, narrowed), and reports a second close as not-found", async () => {
+    const client = jelou();
+    const started = await client.startConversation("client-p3", pair);
+    if (!started.ok) throw new Error(started.error.message);
+    expect(started.conversation).toMatchObject({ state: "active", Bot: { id: pair.botId }, User: { id: pair.userId } });
+    const read = await client.getConversation("client-p3", started.conversation._id);
+    expect(read).toMatchObject({ ok: true, conversation: { _id: started.conversation._id, state: "active" } });
+    const closed = await client.closeConversation("client-p3", pair);
+    if (!closed.ok) throw new Error(closed.error.message);
+    expectTypeOf(closed.conversation.endAt).toEqualTypeOf<string>();
+    expect(closed.conversation.endedReason).toBe("closed_by_operator");
+    expect(await client.closeConversation("client-p3", pair)).toMatchObject({
+      ok: false,
+      error: { kind: "not-found", status: 404, message: expect.stringContaining("no active conversation") },
+    });
+  });
+
+  it("refuses an empty or dot-segment projectId before any request", async () => {
+    const client = jelou();
+    await expect(client.getIntegration("")).rejects.toThrow(TypeError);
+    await expect(client.startConversation("..", pair)).rejects.toThrow(TypeError);
+  });
+
+  it("reports 200 without the expected data as unexpected-status", async () => {
+    const server = await startScriptedServer(answer(200, { message: ["ok"], statusMessage: "success", status: 1 }));
+    try {
+      const client = createJelouClient({ baseUrl: server.url, apiKey: "k" });
+      expect(await client.getIntegration("p")).toMatchObject({
+        ok: false,
+        error: { kind: "unexpected-status", status: 200 },
+      });
+      expect(await client.closeConversation("p", pair)).toMatchObject({
+        ok: false,
+        error: { kind: "unexpected-status" },
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("getConversation against the fake", () => {
   it.each([
     ["an API key", { apiKey: API_KEY }],

@@ -458,7 +458,7 @@ describe("GET and DELETE /__admin/requests", () => {
     return { text: reply.text, entries: (reply.body as { requests: Entry[] }).requests };
   };
 
-  it("records time, method, path, ids, scenario, status, duration and auth kind", async () => {
+  it("records time, method, path, operation, ids, scenario, status, duration and auth kind", async () => {
     await conversation(server, "p1", "c1");
     await conversation(server, "p1", "missing-9");
     await send(`${server.baseUrl}/v1/external-support/p1/conversations/c2`);
@@ -468,6 +468,7 @@ describe("GET and DELETE /__admin/requests", () => {
       time: expect.any(String),
       method: "GET",
       path: "/jelouapi/v1/external-support/p1/conversations/c1",
+      operation: "getConversation",
       projectId: "p1",
       conversationId: "c1",
       scenario: "active",

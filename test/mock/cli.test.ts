@@ -2,9 +2,11 @@
 // usage, a port in use, --help and --no-admin. Every process listens on --port 0 and is killed after its test.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { connect, createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
@@ -467,6 +469,8 @@ describe("--help", () => {
     "--admin-token",
     "--allowed-host",
     "--shutdown-grace",
+    "--state",
+    "--require-https-webhooks",
     "--version",
   ])("documents the flag %s", (flag) => {
     expect(help.stdout).toMatch(new RegExp(`(^|\\s)${flag}\\b`));
@@ -487,6 +491,8 @@ describe("--help", () => {
     "FAKE_JELOU_ALLOWED_HOSTS",
     "FAKE_JELOU_SHUTDOWN_GRACE_MS",
     "FAKE_JELOU_ADMIN",
+    "FAKE_JELOU_STATE",
+    "FAKE_JELOU_REQUIRE_HTTPS_WEBHOOKS",
   ])("documents the environment variable %s", (name) => {
     expect(help.stdout).toMatch(new RegExp(`\\b${name}\\b`));
   });
@@ -525,6 +531,75 @@ describe("--no-admin", () => {
     const result = await runCli(["--port", "0"], { FAKE_JELOU_ADMIN: "maybe" });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("FAKE_JELOU_ADMIN must be on or off");
+  });
+});
+
+describe("--state and --require-https-webhooks", () => {
+  const SECRET = "5b8a4598c2822a4c7a29c99d8e08087d1d75e015ad7a8538bf40a21d5960b4d3";
+  const state = {
+    integrations: [
+      {
+        projectId: "p1",
+        authorization: "XYZSECRET-token",
+        integration: {
+          id: "6790f1c2a4b5c6d7e8f90aaa",
+          brainId: "p1",
+          webhookUrl: "http://127.0.0.1:9/hook",
+          authType: "bearer",
+          signingSecret: SECRET,
+          createdAt: "2026-01-15T10:30:00.000Z",
+          updatedAt: "2026-01-15T10:30:00.000Z",
+        },
+      },
+    ],
+    conversations: [],
+  };
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "fake-jelou-state-"));
+    writeFileSync(join(dir, "state.json"), JSON.stringify(state));
+    writeFileSync(join(dir, "broken.json"), `{"integrations": [XYZSECRET`);
+    writeFileSync(join(dir, "invalid.json"), JSON.stringify({ integrations: [{ projectId: "p1" }] }));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ["--state", (file: string) => [["--state", file], {}] as const],
+    ["FAKE_JELOU_STATE", (file: string) => [[], { FAKE_JELOU_STATE: file }] as const],
+  ])("%s starts the fake with that state", async (_how, args) => {
+    const [argv, env] = args(join(dir, "state.json"));
+    const cli = await startCli([...argv], { ...env });
+    const res = await fetch(`${cli.baseUrl}/v1/external-support/p1`, { headers: { "x-api-key": "k" } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { data: { id: string } }).data.id).toBe("6790f1c2a4b5c6d7e8f90aaa");
+  });
+
+  it.each([
+    ["a missing file", "missing.json", "cannot read"],
+    ["a file that is not JSON", "broken.json", "is not valid JSON"],
+    ["a state the spec refuses", "invalid.json", "integrations.0.integration"],
+  ])("--state with %s exits 2 naming the problem, never the content", async (_title, file, named) => {
+    const result = await runCli(["--port", "0", "--state", join(dir, file)]);
+    expect(result.served).toBe(false);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(named);
+    expect(result.stderr + result.stdout).not.toContain("XYZSECRET");
+  });
+
+  it.each([
+    ["--require-https-webhooks", ["--require-https-webhooks"], {}],
+    ["FAKE_JELOU_REQUIRE_HTTPS_WEBHOOKS=on", [], { FAKE_JELOU_REQUIRE_HTTPS_WEBHOOKS: "on" }],
+  ])("%s refuses a local http webhook with 422, which the default accepts", async (_how, argv, env) => {
+    const create = (cli: RunningCli) =>
+      fetch(`${cli.baseUrl}/v1/external-support/p1`, {
+        method: "POST",
+        headers: { "x-api-key": "k", "content-type": "application/json" },
+        body: JSON.stringify({ webhookUrl: "http://localhost:8080/hook" }),
+      });
+    const strict = await startCli([...argv], { ...env });
+    expect((await create(strict)).status).toBe(422);
+    const lenient = await startCli([]);
+    expect((await create(lenient)).status).toBe(200);
   });
 });
 

@@ -405,7 +405,7 @@ describe("latency and faults", () => {
 
 describe("edges", () => {
   it("answers unknown routes with a 404 envelope", async () => {
-    const reply = await get(server, "/jelouapi/v1/external-support/p1");
+    const reply = await get(server, "/jelouapi/v1/external-support/p1/integrations");
     expect(reply.status).toBe(404);
     expect(reply.body.error.key).toBe("ROUTE_NOT_FOUND");
     expect(validator.validateSchema("ErrorEnvelope", reply.body)).toEqual([]);

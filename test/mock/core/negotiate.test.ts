@@ -5,19 +5,24 @@ import type { Outcome, Plan } from "../../../mock/core/plan.ts";
 import { type MockOptions, resolveOptions } from "../../../mock/options.ts";
 import { readMockSpecData } from "../../../mock/spec-data.ts";
 import { createWorld, type World } from "../../../mock/world.ts";
+import { createSpecValidator } from "../../../spec/schema-validator.ts";
 
 const ids = { projectId: "p1", conversationId: "c1" };
 
 function setup(options: MockOptions = {}) {
   const resolved = resolveOptions({ now: "2026-01-15T00:00:00Z", ...options });
   const specData = readMockSpecData(resolved.spec);
-  const config = createCoreConfig(resolved.auth, resolved.delayMs, specData);
-  return { world: createWorld(resolved, specData.known, config.scenarios.getConversation), config };
+  const validator = createSpecValidator(resolved.spec);
+  const settings = { requireHttpsWebhooks: resolved.requireHttpsWebhooks };
+  const config = createCoreConfig(resolved.auth, resolved.delayMs, settings, specData, () => validator);
+  return { world: createWorld(resolved, specData.known, config.scenarios, () => validator), config };
 }
 
 const facts = (extra: Partial<RequestFacts<"getConversation">> = {}): RequestFacts<"getConversation"> => ({
   operation: "getConversation",
   params: ids,
+  body: undefined,
+  now: Date.parse("2026-01-15T12:00:00Z"),
   credentials: { apiKey: "key-1" },
   scenarioHeader: undefined,
   prefer: undefined,
