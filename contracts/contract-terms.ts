@@ -9,13 +9,16 @@ export const PROVIDER = "jelou-external-support";
 export const PACTS_DIR = fileURLToPath(new URL("./pacts/", import.meta.url));
 export const PACT_FILE = fileURLToPath(new URL(`./pacts/${CONSUMER}-${PROVIDER}.json`, import.meta.url));
 
-/** Provider states; each carries `{ projectId, conversationId }` as parameters. */
+/**
+ * Provider states, named as the fake understands them (docs/verify-pact.md), so that the fake is verified through
+ * the same setup URL any consumer's pact uses; each carries `{ projectId, conversationId }` as parameters.
+ */
 export const STATES = {
-  activeConversation: "an active conversation exists",
-  closedConversation: "a closed conversation exists",
-  rejectedCredentials: "the credentials are not valid for the project",
-  missingConversation: "no conversation exists with that id",
-  jelouFailing: "Jelou fails to retrieve conversations",
+  activeConversation: "conversation {conversationId} is active",
+  closedConversation: "conversation {conversationId} is closed",
+  rejectedCredentials: "the credentials are rejected",
+  missingConversation: "conversation {conversationId} does not exist",
+  jelouFailing: "jelou fails",
 } as const;
 
 export type ProviderState = (typeof STATES)[keyof typeof STATES];

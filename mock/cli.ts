@@ -11,6 +11,7 @@ import { MAX_DELAY_MS } from "./limits.ts";
 import { MockConfigError } from "./options.ts";
 import { formatRequestLine, LOG_LEVELS, type LogLevel } from "./request-log.ts";
 import { MAGIC_ID_PREFIXES, parseScenario, SCENARIOS, type Scenario, STATUS_ALIASES } from "./scenario.ts";
+import { runVerifyPactCli } from "./verify-pact-cli.ts";
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
@@ -51,6 +52,9 @@ Admin:  /__admin/health, /__admin/scenario, /__admin/conversations, /__admin/ope
         /__admin/requests, /__admin/reset, /__admin/openapi.yaml, /__admin/openapi.json (see README)
         Answered for loopback Host names (more with --allowed-host), or with Authorization: Bearer <--admin-token>;
         bound beyond loopback, a token is generated and printed. PUT/POST/DELETE need Content-Type: application/json.
+
+Commands:
+  fake-jelou verify-pact <pact>        verify a consumer's pact against a fake (fake-jelou verify-pact --help)
 
 Examples:
   npx fake-jelou                      (in the clone: npm start, flags after --)
@@ -333,7 +337,11 @@ async function main(argv: string[]): Promise<void> {
   );
 }
 
-main(process.argv).catch((error: unknown) => {
+const run =
+  process.argv[2] === "verify-pact"
+    ? runVerifyPactCli(process.argv.slice(3)).then((code) => process.exit(code))
+    : main(process.argv);
+run.catch((error: unknown) => {
   if (error instanceof MockListenError || error instanceof SpecLoadError) {
     console.error(`fake-jelou: ${error.message}`);
     process.exit(EXIT_FAILURE);

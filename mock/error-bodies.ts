@@ -32,6 +32,7 @@ export const FAKE_ERRORS = {
   STATE_BUDGET_REACHED: { status: 409, es: "Se alcanzó el límite de bytes del estado." },
   INVALID_STATE: { status: 400, es: "Estado inválido." },
   UNKNOWN_OPERATION: { status: 404, es: "Operación desconocida." },
+  UNKNOWN_PROVIDER_STATE: { status: 400, es: "Estado de proveedor desconocido." },
   INVALID_QUERY: { status: 400, es: "Parámetros de consulta inválidos." },
   ROUTE_NOT_FOUND: { status: 404, es: "Ruta no encontrada." },
   RULE_NOT_FOUND: { status: 404, es: "No existe una regla para esta conversación." },

@@ -11,7 +11,16 @@ export {
 } from "./http/server.ts";
 export { type JournalEntry, MAX_JOURNAL_FIELD_BYTES, MAX_JOURNAL_LIMIT } from "./journal.ts";
 export { DEFAULT_BUDGET_BYTES, MAX_BUDGET_BYTES, MAX_DELAY_MS, MAX_URL_LENGTH } from "./limits.ts";
+export type { OperationRule } from "./operation-rules.ts";
 export { MockConfigError, type MockOptions } from "./options.ts";
+export { PROVIDER_STATES } from "./provider-states.ts";
 export type { ConversationOverrides, ConversationRule, StoredRule } from "./rules.ts";
 export { MAGIC_ID_PREFIXES, SCENARIOS, type Scenario, STATUS_ALIASES } from "./scenario.ts";
+export type { StateDocument, StoredConversation, StoredIntegration } from "./state.ts";
+export {
+  type VerifiedInteraction,
+  type VerifyPactOptions,
+  type VerifyPactResult,
+  verifyPact,
+} from "./verify-pact.ts";
 export type { MockControl, MockStats, Page } from "./world.ts";

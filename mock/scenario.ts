@@ -105,11 +105,8 @@ export function decideScenario(
   return { ok: true, scenario: defaultScenario, source: "default" };
 }
 
-/**
- * Reads Prism's preferences from a Prefer header (RFC 7240: comma-separated `token=value` pairs). An example name
- * wins over a code, as in Prism; `dynamic` and unrelated preferences are ignored. Undefined when neither is present.
- */
-export function scenarioFromPrefer(prefer: string): { scenario: ResponseScenario } | { error: string } | undefined {
+// RFC 7240: comma-separated `token=value` pairs, values optionally quoted.
+function preferencesOf(prefer: string): Map<string, string> {
   const preferences = new Map<string, string>();
   for (const part of prefer.split(/[,;]/)) {
     const [key, ...rest] = part.split("=");
@@ -119,6 +116,20 @@ export function scenarioFromPrefer(prefer: string): { scenario: ResponseScenario
       .replace(/^"(.*)"$/, "$1");
     if (key && value) preferences.set(key.trim().toLowerCase(), value);
   }
+  return preferences;
+}
+
+/** The example a Prefer header names (`example=created`), if any. */
+export function preferredExample(prefer: string): string | undefined {
+  return preferencesOf(prefer).get("example");
+}
+
+/**
+ * Reads Prism's preferences from a Prefer header (RFC 7240: comma-separated `token=value` pairs). An example name
+ * wins over a code, as in Prism; `dynamic` and unrelated preferences are ignored. Undefined when neither is present.
+ */
+export function scenarioFromPrefer(prefer: string): { scenario: ResponseScenario } | { error: string } | undefined {
+  const preferences = preferencesOf(prefer);
   const example = preferences.get("example");
   if (example !== undefined) {
     const scenario = EXAMPLE_SCENARIOS.get(example);

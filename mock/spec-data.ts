@@ -17,6 +17,8 @@ export interface MockSpecData {
   errors: Readonly<Record<string, Partial<Record<ErrorScenario, ErrorAnswer>>>>;
   /** By operationId, the JSON pointer of its request body's schema, for operations that take one. */
   bodySchemas: Readonly<Record<string, string>>;
+  /** By operationId, the names of its 200 response's examples. */
+  successExamples: Readonly<Record<string, readonly string[]>>;
 }
 
 type Operation = { operationId?: string; responses?: Record<string, unknown>; requestBody?: { $ref?: string } };
@@ -34,10 +36,15 @@ export function readMockSpecData(spec: OpenApiDocument): MockSpecData {
   };
   const errors: Record<string, Partial<Record<ErrorScenario, ErrorAnswer>>> = {};
   const bodySchemas: Record<string, string> = {};
+  const successExamples: Record<string, string[]> = {};
   for (const [path, item] of Object.entries(spec.paths)) {
     for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
       if (operation.operationId === undefined) continue;
       errors[operation.operationId] = errorAnswers(spec, path, method, operation);
+      successExamples[operation.operationId] = exampleNames(
+        spec,
+        toPointer(["paths", path, method, "responses", "200"]),
+      );
       if (operation.requestBody === undefined) continue;
       const body =
         typeof operation.requestBody.$ref === "string"
@@ -50,6 +57,7 @@ export function readMockSpecData(spec: OpenApiDocument): MockSpecData {
     known: { botTypes: stringList("BotType"), endedReasons: stringList("EndedReason") },
     errors,
     bodySchemas,
+    successExamples,
   };
 }
 
@@ -75,15 +83,24 @@ function errorAnswers(
   return answers;
 }
 
-// A named example of a response, following a $ref to components.responses or components.examples.
-function exampleValue(spec: OpenApiDocument, responsePointer: string, name: string): unknown {
-  const resolve = (node: unknown): unknown => {
-    const ref = (node as { $ref?: unknown } | undefined)?.$ref;
-    return typeof ref === "string" && ref.startsWith("#") ? resolve(atPointer(spec, ref.slice(1))) : node;
-  };
-  const response = resolve(atPointer(spec, responsePointer)) as
+// A node of the spec, following a $ref to components.
+function resolved(spec: OpenApiDocument, node: unknown): unknown {
+  const ref = (node as { $ref?: unknown } | undefined)?.$ref;
+  return typeof ref === "string" && ref.startsWith("#") ? resolved(spec, atPointer(spec, ref.slice(1))) : node;
+}
+
+function examplesOf(spec: OpenApiDocument, responsePointer: string): Record<string, unknown> {
+  const response = resolved(spec, atPointer(spec, responsePointer)) as
     | { content?: Record<string, { examples?: Record<string, unknown> }> }
     | undefined;
-  const example = resolve(response?.content?.["application/json"]?.examples?.[name]) as { value?: unknown } | undefined;
-  return example?.value;
+  return response?.content?.["application/json"]?.examples ?? {};
+}
+
+function exampleNames(spec: OpenApiDocument, responsePointer: string): string[] {
+  return Object.keys(examplesOf(spec, responsePointer));
+}
+
+// A named example of a response, following $refs to components.responses or components.examples.
+function exampleValue(spec: OpenApiDocument, responsePointer: string, name: string): unknown {
+  return (resolved(spec, examplesOf(spec, responsePointer)[name]) as { value?: unknown } | undefined)?.value;
 }

@@ -85,6 +85,11 @@ export interface MockControl {
   state(): StateDocument;
   /** Replaces the sandbox's state; throws MockConfigError naming the first invalid field. */
   loadState(state: unknown): void;
+  /**
+   * Puts the fake in a Pact provider state, e.g. `setProviderState("project {projectId} has an integration",
+   * {projectId: "p1"})` (docs/verify-pact.md lists them); throws MockConfigError for one it does not understand.
+   */
+  setProviderState(state: string, params?: Readonly<Record<string, unknown>>): void;
   /** The journal, oldest first; a page of it when `page` is given. */
   requests(page?: Page): JournalEntry[];
   /** How many requests, rules and records are held, and the bytes counted against their budgets. */
@@ -107,6 +112,7 @@ const CONTROL_METHODS: Readonly<Record<keyof MockControl, true>> = {
   deleteOperation: true,
   state: true,
   loadState: true,
+  setProviderState: true,
   requests: true,
   stats: true,
   clearRequests: true,
@@ -135,6 +141,8 @@ export interface World extends MockControl {
   putOperationRule(operationId: string, projectId: string | undefined, body: unknown): AdminRefusal | { ok: true };
   /** Replaces the state with a document as the admin API received it, validated. */
   putState(body: unknown): AdminRefusal | { ok: true };
+  /** Applies a provider state as the admin API received it. */
+  putProviderState(state: string, params: Readonly<Record<string, unknown>>): AdminRefusal | { ok: true };
   /** The rule of one conversation, if any. */
   rule(ids: ConversationIds): StoredRule | undefined;
   /** The operation rule that applies to a request, if any. */
@@ -167,12 +175,21 @@ export function controlOf(world: World): MockControl {
   ) as unknown as MockControl;
 }
 
+/** How a provider state is applied: by the operations' layer, which knows what each state changes. */
+export type ProviderStateApplier = (
+  world: World,
+  state: string,
+  params: Readonly<Record<string, unknown>>,
+  now: number,
+) => { ok: true } | { ok: false; message: string };
+
 /** Creates the world of one fake: the startup state, with `options.state` loaded when given. */
 export function createWorld(
   options: ResolvedOptions,
   known: KnownValues,
   scenarios: Readonly<Record<OperationId, readonly Scenario[]>>,
   validate: () => SpecValidator,
+  applyProviderState: ProviderStateApplier,
 ): World {
   const context: FactoryContext = { seed: options.seed, known, anchor: options.anchor };
   const journal = new Journal(options.journalLimit, options.journalBudgetBytes);
@@ -219,6 +236,15 @@ export function createWorld(
     loadState(state) {
       const result = world.putState(state);
       if (!result.ok) throw new MockConfigError(`Failed to load the state: ${result.message}`);
+    },
+    setProviderState(state, params = {}) {
+      const result = world.putProviderState(state, params);
+      if (!result.ok) throw new MockConfigError(`Failed to set the provider state: ${result.message}`);
+    },
+    putProviderState(state, params) {
+      const result = applyProviderState(world, state, params, Date.now());
+      if (result.ok) return result;
+      return { ok: false, key: "UNKNOWN_PROVIDER_STATE", message: result.message, fields: { state: result.message } };
     },
     requests: (page = {}) => journal.list(page.offset, page.limit),
     stats: () => ({

@@ -23,7 +23,14 @@ import {
   type OperationSettings,
   type PathParams,
 } from "../operations/index.ts";
-import { decideScenario, FAULT_SCENARIOS, type FaultScenario, SCENARIOS, type Scenario } from "../scenario.ts";
+import {
+  decideScenario,
+  FAULT_SCENARIOS,
+  type FaultScenario,
+  preferredExample,
+  SCENARIOS,
+  type Scenario,
+} from "../scenario.ts";
 import type { ErrorAnswer, MockSpecData } from "../spec-data.ts";
 import type { World } from "../world.ts";
 import { bodyFieldErrors } from "./body-errors.ts";
@@ -41,6 +48,8 @@ export interface CoreConfig {
   scenarios: Readonly<Record<OperationId, readonly Scenario[]>>;
   /** By operation with a request body, the JSON pointer of its schema in the spec. */
   bodySchemas: Readonly<Partial<Record<OperationId, string>>>;
+  /** By operation, the names of its 200 examples (Prism's `Prefer: example=<name>` for a success). */
+  successExamples: Readonly<Partial<Record<OperationId, readonly string[]>>>;
   /** The spec's validator, created at its first use. */
   validator: () => SpecValidator;
 }
@@ -73,7 +82,8 @@ export function createCoreConfig(
         ((scenario === "active" || scenario === "closed") && OPERATIONS[operation].answersStates),
     );
   }
-  return { auth, delayMs, settings, errors, scenarios, bodySchemas: specData.bodySchemas, validator };
+  const { bodySchemas, successExamples } = specData;
+  return { auth, delayMs, settings, errors, scenarios, bodySchemas, successExamples, validator };
 }
 
 /** A request as the core sees it: which operation, its path parameters, body and the headers that matter. */
@@ -120,7 +130,7 @@ export function negotiate<K extends OperationId>(facts: RequestFacts<K>, world: 
   if ("error" in delay) return { plan: fakeError("INVALID_DELAY", delay.error), auth };
   if (delay.ms === 0) return decide(facts, handler, params, world, auth, config);
   // A scenario directive that names nothing is refused at once, not after the delay.
-  const directive = decideScenario(scenarioFacts(facts, handler, params), undefined, world.scenario());
+  const directive = decideScenario(scenarioFacts(facts, handler, params, config), undefined, world.scenario());
   if (!directive.ok) return { plan: fakeError("UNKNOWN_SCENARIO", directive.message), auth };
   return {
     plan: {
@@ -143,7 +153,7 @@ function decide<K extends OperationId>(
   const rule = handler.rule?.(params, world);
   const projectId = (params as { projectId?: string }).projectId;
   const ruleScenario = rule?.scenario ?? world.operationRule(facts.operation, projectId)?.scenario;
-  const decision = decideScenario(scenarioFacts(facts, handler, params), ruleScenario, world.scenario());
+  const decision = decideScenario(scenarioFacts(facts, handler, params, config), ruleScenario, world.scenario());
   if (!decision.ok) return { plan: fakeError("UNKNOWN_SCENARIO", decision.message), auth };
   const { scenario, source } = decision;
   const outcome = (plan: Outcome["plan"]): Outcome => ({ plan, auth, scenario, scenarioSource: source });
@@ -209,11 +219,16 @@ function scenarioFacts<K extends OperationId>(
   facts: RequestFacts<K>,
   handler: OperationHandler<K>,
   params: PathParams<K>,
+  config: CoreConfig,
 ) {
+  // Prism's `Prefer: example=created` asks an operation for its success: for the fake, its normal work. The
+  // conversation states keep their meaning where they are scenarios (Get Conversation's `active` and `closed`).
+  const example = facts.prefer === undefined || handler.answersStates ? undefined : preferredExample(facts.prefer);
+  const success = example !== undefined && config.successExamples[facts.operation]?.includes(example);
   return {
     conversationId: handler.magicId?.(params) ?? "",
     scenarioHeader: facts.scenarioHeader,
-    prefer: facts.prefer,
+    prefer: success ? undefined : facts.prefer,
   };
 }
 

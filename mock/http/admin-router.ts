@@ -149,6 +149,27 @@ export function adminRouter(
       .all(allow("GET, PUT, DELETE"));
   }
 
+  // Pact's provider-state setup URL (providerStatesSetupUrl), for verifiers in any language: {state, params, action}.
+  // A teardown resets the fake, so that each interaction starts from the startup state.
+  router.post("/provider-states", jsonBody, (req, res) => {
+    const body = (req.body ?? {}) as { state?: unknown; params?: unknown; action?: unknown };
+    if (body.action === "teardown") {
+      world.reset();
+      return res.json({});
+    }
+    if (
+      typeof body.state !== "string" ||
+      (body.params !== undefined && (typeof body.params !== "object" || body.params === null))
+    ) {
+      const message = 'The body must be {"state": "<name>", "params": {...}, "action": "setup" | "teardown"}.';
+      return sendFakeError(res, "INVALID_BODY", message, { state: message });
+    }
+    const result = world.putProviderState(body.state, (body.params ?? {}) as Record<string, unknown>);
+    if (result.ok) res.json({});
+    else sendFakeError(res, result.key, result.message, result.fields);
+  });
+  router.all("/provider-states", allow("POST"));
+
   router.post("/reset", (_req, res) => {
     world.reset();
     res.json({ status: "reset", scenario: world.scenario() });

@@ -12,6 +12,7 @@ import type { Outcome, Plan } from "../core/plan.ts";
 import type { JournalEntry } from "../journal.ts";
 import { API_BODY_LIMIT, MAX_URL_LENGTH } from "../limits.ts";
 import type { OperationId } from "../operations/index.ts";
+import { applyProviderState } from "../operations/provider-state.ts";
 import { type MockOptions, resolveOptions } from "../options.ts";
 import { readMockSpecData } from "../spec-data.ts";
 import { controlOf, createWorld, type MockControl } from "../world.ts";
@@ -59,7 +60,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   };
   const settings = { requireHttpsWebhooks: resolved.requireHttpsWebhooks };
   const config = createCoreConfig(resolved.auth, resolved.delayMs, settings, specData, specValidator);
-  const world = createWorld(resolved, specData.known, config.scenarios, specValidator);
+  const world = createWorld(resolved, specData.known, config.scenarios, specValidator, applyProviderState);
   const records = new WeakMap<ServerResponse, RequestRecord>();
   const held = new Set<ServerResponse>();
   let closing = false;

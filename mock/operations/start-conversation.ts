@@ -1,8 +1,31 @@
 // startConversation: opens a conversation between a bot and a user. A bot and user have one active conversation at
 // most (close finds it by the pair), so a second start is a 409 until the first is closed.
-import type { SchemaActiveConversation } from "../../generated/jelou-external-support.ts";
+import type {
+  SchemaActiveConversation,
+  SchemaStartConversationRequest,
+} from "../../generated/jelou-external-support.ts";
+import type { World } from "../world.ts";
 import type { OperationHandler } from "./operation.ts";
 import { budgetRefusal, iso, newObjectId, success } from "./replies.ts";
+
+/** A conversation just started between the body's bot and user: its people and bot generated as for any id. */
+export function newConversation(
+  world: World,
+  projectId: string,
+  body: SchemaStartConversationRequest,
+  now: number,
+  conversationId: string,
+): SchemaActiveConversation {
+  const generated = world.generatedConversation("active", { projectId, conversationId });
+  return {
+    ...generated,
+    state: "active",
+    _id: conversationId,
+    startAt: iso(Math.max(now, Date.parse(generated.User.createdAt) + 1)),
+    User: { ...generated.User, id: body.userId },
+    Bot: { ...generated.Bot, id: body.botId },
+  };
+}
 
 export const startConversation: OperationHandler<"startConversation"> = {
   answersStates: false,
@@ -11,17 +34,7 @@ export const startConversation: OperationHandler<"startConversation"> = {
     if (world.sandbox.activeConversation(projectId, body.botId, body.userId)) {
       return { kind: "error", scenario: "conflict" };
     }
-    const conversationId = newObjectId();
-    // The user's name, number and first sighting, and the bot's name and channel, are generated as for any id.
-    const generated = world.generatedConversation("active", { projectId, conversationId });
-    const conversation: SchemaActiveConversation = {
-      ...generated,
-      state: "active",
-      _id: conversationId,
-      startAt: iso(Math.max(now, Date.parse(generated.User.createdAt) + 1)),
-      User: { ...generated.User, id: body.userId },
-      Bot: { ...generated.Bot, id: body.botId },
-    };
+    const conversation = newConversation(world, projectId, body, now, newObjectId());
     const stored = world.storeConversation({ projectId, conversation, start: body });
     if (!stored.ok) return budgetRefusal(stored.message);
     return { kind: "reply", status: 200, body: success("Conversation started successfully", conversation) };

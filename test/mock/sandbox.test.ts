@@ -296,6 +296,22 @@ describe("scenarios and rules on every operation", () => {
     expect(reply.body.message[0]).toContain(`does not apply to ${operation}`);
   });
 
+  it("takes Prism's Prefer naming an operation's success example as its normal work", async () => {
+    const created = await call("createIntegration", "p1", {
+      body: { webhookUrl: hook },
+      headers: { prefer: "example=created" },
+    });
+    expect(created.status).toBe(200);
+    await call("startConversation", "p1", { body: { botId: "b", userId: "u" } });
+    const closed = await call("closeConversation", "p1", {
+      body: { botId: "b", userId: "u" },
+      headers: { prefer: "code=200, example=closed" },
+    });
+    expect([closed.status, closed.body.data.state]).toEqual([200, "closed"]);
+    const wrong = await call("getIntegration", "p1", { headers: { prefer: "example=conflict" } });
+    expect([wrong.status, wrong.body.error.key]).toEqual([400, "SCENARIO_NOT_APPLICABLE"]);
+  });
+
   it("does every operation's normal work under a server default of closed", async () => {
     const closedByDefault = await startMockServer({ port: 0, scenario: "closed" });
     try {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { createCoreConfig, negotiate, type RequestFacts } from "../../../mock/core/negotiate.ts";
 import type { Outcome, Plan } from "../../../mock/core/plan.ts";
+import { applyProviderState } from "../../../mock/operations/provider-state.ts";
 import { type MockOptions, resolveOptions } from "../../../mock/options.ts";
 import { readMockSpecData } from "../../../mock/spec-data.ts";
 import { createWorld, type World } from "../../../mock/world.ts";
@@ -15,7 +16,10 @@ function setup(options: MockOptions = {}) {
   const validator = createSpecValidator(resolved.spec);
   const settings = { requireHttpsWebhooks: resolved.requireHttpsWebhooks };
   const config = createCoreConfig(resolved.auth, resolved.delayMs, settings, specData, () => validator);
-  return { world: createWorld(resolved, specData.known, config.scenarios, () => validator), config };
+  return {
+    world: createWorld(resolved, specData.known, config.scenarios, () => validator, applyProviderState),
+    config,
+  };
 }
 
 const facts = (extra: Partial<RequestFacts<"getConversation">> = {}): RequestFacts<"getConversation"> => ({
