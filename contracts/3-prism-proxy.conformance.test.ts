@@ -45,6 +45,84 @@ describe("the fake through `prism proxy --errors`", () => {
     expect(reply.status).toBe(statusOf[scenario]);
   });
 
+  // Every other operation: its success (the fake put in the state it needs first) and each error it declares.
+  const ops = [
+    [
+      "createIntegration",
+      "POST",
+      "",
+      { webhookUrl: "https://panel.example.com/jelou" },
+      "no integration exists for project {projectId}",
+      ["unauthorized", "conflict", "validation-error", "server-error"],
+    ],
+    [
+      "getIntegration",
+      "GET",
+      "",
+      undefined,
+      "project {projectId} has an integration",
+      ["unauthorized", "not-found", "server-error"],
+    ],
+    [
+      "updateIntegration",
+      "PATCH",
+      "",
+      { webhookUrl: "https://panel.example.com/v2" },
+      "project {projectId} has an integration",
+      ["unauthorized", "not-found", "validation-error", "server-error"],
+    ],
+    [
+      "deleteIntegration",
+      "DELETE",
+      "",
+      undefined,
+      "project {projectId} has an integration",
+      ["unauthorized", "not-found", "server-error"],
+    ],
+    [
+      "startConversation",
+      "POST",
+      "/conversations/start",
+      { botId: "b", userId: "u" },
+      "bot b and user u have no active conversation in project {projectId}",
+      ["unauthorized", "not-found", "conflict", "validation-error", "server-error"],
+    ],
+    [
+      "closeConversation",
+      "POST",
+      "/conversations/close",
+      { botId: "b", userId: "u" },
+      "bot b and user u have an active conversation in project {projectId}",
+      ["unauthorized", "not-found", "validation-error", "server-error"],
+    ],
+  ] as const;
+  const runs = ops.flatMap(([operation, method, suffix, body, state, errors]) =>
+    [undefined, ...errors].map(
+      (scenario) => [operation, scenario ?? "its success", method, suffix, body, state, scenario] as const,
+    ),
+  );
+
+  it.each(runs)(
+    "serves %s, %s, without a violation",
+    async (_operation, _title, method, suffix, body, state, scenario) => {
+      fake.reset();
+      fake.setProviderState(state, { projectId: "project-1" });
+      const response = await fetch(`${proxy.url}/v1/external-support/project-1${suffix}`, {
+        method,
+        headers: {
+          ...apiKey,
+          ...(body && { "content-type": "application/json" }),
+          ...(scenario && { "X-Fake-Jelou-Scenario": scenario }),
+        },
+        ...(body && { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      const violations = response.headers.get("sl-violations");
+      expect(violations, `Prism found violations: ${violations}\n${text}`).toBeNull();
+      expect(response.status < 300).toBe(scenario === undefined);
+    },
+  );
+
   describe("in front of a provider that breaks the spec", () => {
     let drifted: ScriptedServer;
     let strictProxy: PrismProcess;

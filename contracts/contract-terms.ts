@@ -11,7 +11,7 @@ export const PACT_FILE = fileURLToPath(new URL(`./pacts/${CONSUMER}-${PROVIDER}.
 
 /**
  * Provider states, named as the fake understands them (docs/verify-pact.md), so that the fake is verified through
- * the same setup URL any consumer's pact uses; each carries `{ projectId, conversationId }` as parameters.
+ * the same setup URL any consumer's pact uses; the values of their placeholders are Pact parameters.
  */
 export const STATES = {
   activeConversation: "conversation {conversationId} is active",
@@ -19,6 +19,11 @@ export const STATES = {
   rejectedCredentials: "the credentials are rejected",
   missingConversation: "conversation {conversationId} does not exist",
   jelouFailing: "jelou fails",
+  integration: "project {projectId} has an integration",
+  noIntegration: "no integration exists for project {projectId}",
+  activePair: "bot {botId} and user {userId} have an active conversation in project {projectId}",
+  idlePair: "bot {botId} and user {userId} have no active conversation in project {projectId}",
+  unknownBot: "bot {botId} does not exist in project {projectId}",
 } as const;
 
 export type ProviderState = (typeof STATES)[keyof typeof STATES];

@@ -27,12 +27,19 @@ export async function startDriftedJelou(
 ): Promise<{ url: string; baseUrl: string; fake: MockServer; close(): Promise<void> }> {
   const fake = await startMockServer({ port: 0, now: "2026-11-25T00:00:00Z", ...options });
   const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    // fetch frames the body itself: the client's own framing headers would contradict it.
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(
+        ([name, v]) =>
+          typeof v === "string" && !["content-length", "transfer-encoding", "connection", "host"].includes(name),
+      ),
+    ) as Record<string, string>;
     const upstream = await fetch(`${fake.url}${req.url}`, {
       method: req.method,
-      headers: Object.fromEntries(Object.entries(req.headers).filter(([, v]) => typeof v === "string")) as Record<
-        string,
-        string
-      >,
+      headers,
+      ...(chunks.length > 0 && { body: Buffer.concat(chunks) }),
     });
     const text = await upstream.text();
     const reply: Reply = { status: upstream.status, contentType: upstream.headers.get("content-type") ?? "" };
