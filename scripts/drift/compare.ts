@@ -35,6 +35,7 @@ export type FindingRule =
   | "null-not-allowed"
   | "closed-enum-value"
   | "lifecycle"
+  | "forbidden-field"
   | "schema-violation"
   | "format"
   | "new-open-enum-value"
@@ -43,6 +44,8 @@ export type FindingRule =
 
 /** What one check sends and expects back. */
 export interface Expectation {
+  /** The operation the response answers (default `getConversation`). */
+  operationId?: "getConversation" | "getIntegration";
   status: number;
   /** For the conversation checks that name a state: the state the conversation must be in. */
   state?: "active" | "closed";
@@ -82,7 +85,11 @@ export const MAX_DEPTH = 64;
 
 /** Compares one response with the spec and with its check's expectation. */
 export function compareResponse(context: CompareContext, expected: Expectation, observed: Observed): Finding[] {
-  const base = { operationId: "getConversation" as const, status: observed.status, contentType: observed.contentType };
+  const base = {
+    operationId: expected.operationId ?? "getConversation",
+    status: observed.status,
+    contentType: observed.contentType,
+  };
   const routing = context.validator.validateResponse({ ...base, body: undefined });
   if (routing.outcome === "undeclared-status") {
     return [
@@ -116,7 +123,7 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
         "",
         "a body of at most 1 MiB",
         "larger",
-        "The body is larger than 1 MiB, far beyond any Get Conversation answer; it was not read further.",
+        "The body is larger than 1 MiB, far beyond any answer of this API; it was not read further.",
       ),
     ];
   }
@@ -160,7 +167,7 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
         "",
         `at most ${MAX_DEPTH} levels of nesting`,
         "deeper",
-        `The body nests arrays or objects more than ${MAX_DEPTH} levels deep, far beyond any Get Conversation answer; it was not compared further.`,
+        `The body nests arrays or objects more than ${MAX_DEPTH} levels deep, far beyond any answer of this API; it was not compared further.`,
       ),
     );
     return findings;
@@ -309,7 +316,19 @@ function classify(v: SchemaViolation, body: unknown, schemaPointer: string, cont
       return tag === undefined ? missingField(pointer) : withValue(wrongType(pointer, "string", tag), pointer);
     }
     case "false schema": {
-      const state = shown(atPointer(body, `${v.pointer.split("/").slice(0, -1).join("/")}/state`), false);
+      const parentState = atPointer(body, `${v.pointer.split("/").slice(0, -1).join("/")}/state`);
+      if (parentState === undefined) {
+        // Not a conversation: a field the spec forbids outright, such as an integration's signing secret.
+        return finding(
+          "breaking",
+          "forbidden-field",
+          v.pointer,
+          "absent",
+          typeOf(at(v.pointer)),
+          `${v.pointer} is present where the spec forbids it (Jelou must never return it here); its value is never shown.`,
+        );
+      }
+      const state = shown(parentState, false);
       return withValue(
         finding(
           "breaking",

@@ -30,7 +30,7 @@ export class ConfigError extends Error {
 }
 
 export const USAGE = `Usage: npm run verify:live [-- options]
-Calls Jelou's Get Conversation (GET only) and reports where it differs from spec/.
+Calls Jelou's Get Conversation and Get Integration (GET only) and reports where they differ from spec/.
 
 Environment (flags override):
   JELOU_BASE_URL                 default ${DEFAULT_BASE_URL}              (--base-url)

@@ -8,8 +8,10 @@ export type CheckId =
   | "closed-conversation"
   | "active-conversation"
   | "wrong-credentials"
-  | "missing-conversation";
-export type CheckOutcome = "pass" | "drift" | "outage" | "credentials-rejected";
+  | "missing-conversation"
+  | "integration";
+/** `skipped`: the check had nothing to compare (the project has no integration), and what it saw was conformant. */
+export type CheckOutcome = "pass" | "drift" | "outage" | "credentials-rejected" | "skipped";
 export type RunOutcome = "conformant" | "drift" | "outage" | "credentials-rejected";
 
 export interface CheckResult {
@@ -23,6 +25,8 @@ export interface CheckResult {
   durationMs: number;
   outcome: CheckOutcome;
   outageReason?: string;
+  /** Why a skipped check compared nothing. */
+  skipReason?: string;
   /** The first MAX_FINDINGS_PER_CHECK findings, most severe first. */
   findings: Finding[];
   /** Findings past the cap: counted in the summary, not listed. Absent when none were left out. */
@@ -79,6 +83,7 @@ export function consoleSummary(report: DriftReport): string {
   for (const c of report.checks) {
     if (c.omittedFindings) lines.push(omitted(c));
     if (c.outageReason) lines.push(`${c.id}: ${c.outageReason} after ${c.attempts} attempt(s)`);
+    if (c.skipReason) lines.push(`${c.id}: skipped: ${c.skipReason}`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -112,7 +117,7 @@ export function markdownReport(report: DriftReport): string {
     "|---|---|---|---|---|",
     ...report.checks.map(
       (c) =>
-        `| ${c.id} | \`${cell(`GET ${c.request.path}`)}\` (${c.request.auth}) | ${c.expectedStatus} | ${c.status ?? "-"} | ${c.outcome}${c.outageReason ? `: ${cell(c.outageReason)}` : ""} |`,
+        `| ${c.id} | \`${cell(`GET ${c.request.path}`)}\` (${c.request.auth}) | ${c.expectedStatus} | ${c.status ?? "-"} | ${c.outcome}${c.outageReason ? `: ${cell(c.outageReason)}` : ""}${c.skipReason ? `: ${cell(c.skipReason)}` : ""} |`,
     ),
   ];
   const findings = report.checks.flatMap((c) => c.findings.map((f) => ({ check: c.id, ...f })));
@@ -144,6 +149,7 @@ export function junitReport(report: DriftReport): string {
       ...(c.outcome === "outage" || c.outcome === "credentials-rejected"
         ? { error: { "@_type": c.outcome, "@_message": c.outageReason ?? c.outcome } }
         : {}),
+      ...(c.outcome === "skipped" ? { skipped: { "@_message": c.skipReason ?? "skipped" } } : {}),
       ...(failures.length > 0
         ? {
             failure: {
@@ -160,12 +166,13 @@ export function junitReport(report: DriftReport): string {
   });
   const failures = testcases.filter((t) => "failure" in t).length;
   const errors = testcases.filter((t) => "error" in t).length;
+  const skipped = testcases.filter((t) => "skipped" in t).length;
   const suite = {
     "@_name": "jelou-drift-check",
     "@_tests": testcases.length,
     "@_failures": failures,
     "@_errors": errors,
-    "@_skipped": 0,
+    "@_skipped": skipped,
     "@_time": (report.durationMs / 1000).toFixed(3),
     "@_timestamp": report.startedAt,
     testcase: testcases,

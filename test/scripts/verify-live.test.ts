@@ -111,6 +111,7 @@ const onData =
 describe("verify:live against a conformant Jelou (the fake, with --api-key)", () => {
   it("passes every check and exits 0", async () => {
     const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
+    fake.setProviderState("project {projectId} has an integration", { projectId: "project-1", authType: "bearer" });
     const run = await verify(fake.baseUrl, {
       JELOU_CLOSED_CONVERSATION_ID: "closed-7",
       JELOU_ACTIVE_CONVERSATION_ID: "conv-2",
@@ -124,8 +125,26 @@ describe("verify:live against a conformant Jelou (the fake, with --api-key)", ()
       ["active-conversation", 200, "pass"],
       ["wrong-credentials", 401, "pass"],
       ["missing-conversation", 404, "pass"],
+      ["integration", 200, "pass"],
     ]);
     expect(run.stdout).toContain(`the API at ${new URL(fake.url).origin} conforms to the spec (exit 0)`);
+  });
+
+  it("skips the integration check, saying why, for a project without one, and judges its 404 all the same", async () => {
+    const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
+    const run = await verify(fake.baseUrl);
+    await fake.close();
+    expect(run.code).toBe(EXIT.conformant);
+    expect(run.report.checks.at(-1)).toMatchObject({
+      id: "integration",
+      status: 404,
+      outcome: "skipped",
+      skipReason: expect.stringContaining("the project has no integration"),
+      findings: [],
+    });
+    expect(run.stdout).toContain("integration: skipped: the project has no integration");
+    expect(run.files.junit).toContain("<skipped");
+    expectValidReport(run.report);
   });
 
   it("authenticates with Basic when JELOU_CLIENT_ID and JELOU_CLIENT_SECRET are set", async () => {
@@ -247,6 +266,8 @@ describe("verify:live against a drifted Jelou", () => {
       [
         { check: "wrong-credentials", severity: "breaking", rule: "missing-required-field", pointer: "/error/key" },
         { check: "missing-conversation", severity: "breaking", rule: "missing-required-field", pointer: "/error/key" },
+        // The project has no integration: its 404 is judged too, and is drift here, not a skip.
+        { check: "integration", severity: "breaking", rule: "missing-required-field", pointer: "/error/key" },
       ],
       EXIT.drift,
     ],
@@ -342,6 +363,30 @@ describe("verify:live against a drifted Jelou", () => {
     });
   });
 
+  it.each<[string, Drift, { check: string; severity: string; rule: string; pointer: string }]>([
+    [
+      "shows the signing secret",
+      onData((d) => {
+        if (d.brainId) d.signingSecret = "5b8a4598c2822a4c7a29c99d8e08087d1d75e015ad7a8538bf40a21d5960b4d3";
+      }),
+      { check: "integration", severity: "breaking", rule: "forbidden-field", pointer: "/data/signingSecret" },
+    ],
+    [
+      "drops authType",
+      onData((d) => {
+        if (d.brainId) delete d.authType;
+      }),
+      { check: "integration", severity: "breaking", rule: "missing-required-field", pointer: "/data/authType" },
+    ],
+  ])("reports an integration that %s", async (_title, drift, want) => {
+    const jelou = await drifted(drift);
+    jelou.fake.setProviderState("project {projectId} has an integration", { projectId: "project-1" });
+    const run = await verify(jelou.baseUrl);
+    await jelou.close();
+    expect(run.code).toBe(EXIT.drift);
+    expect(findingsOf(run)).toEqual([want]);
+  });
+
   it("keeps drift visible when another check is unreachable", async () => {
     const jelou = await drifted((body, reply) => {
       if (body.data) delete body.data.roomId;
@@ -351,7 +396,7 @@ describe("verify:live against a drifted Jelou", () => {
     await jelou.close();
     expect(run.code).toBe(EXIT.drift);
     expect(run.report.outcome).toBe("drift");
-    expect(run.report.checks.map((c: Json) => c.outcome)).toEqual(["drift", "pass", "outage"]);
+    expect(run.report.checks.map((c: Json) => c.outcome)).toEqual(["drift", "pass", "outage", "outage"]);
   });
 });
 
@@ -372,8 +417,13 @@ describe("verify:live when Jelou is unreachable: an outage, never drift", () => 
     const run = await verify(`${busy.url}/jelouapi`);
     await busy.close();
     expect(run.code).toBe(EXIT.outage);
-    expect(busy.requests).toHaveLength(9);
-    expect(run.report.checks.map((c: Json) => c.outageReason)).toEqual(["HTTP 503", "HTTP 503", "HTTP 503"]);
+    expect(busy.requests).toHaveLength(12);
+    expect(run.report.checks.map((c: Json) => c.outageReason)).toEqual([
+      "HTTP 503",
+      "HTTP 503",
+      "HTTP 503",
+      "HTTP 503",
+    ]);
   });
 
   it("exits 3 for a Jelou that never answers, after the per-request timeout", async () => {
@@ -669,10 +719,12 @@ describe("verify:live secrets, privacy and report files", () => {
     expect(XMLValidator.validate(run.files.junit)).toBe(true);
     const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(run.files.junit);
     const cases = junit.testsuites.testsuite.testcase as Json[];
-    expect(cases).toHaveLength(3);
+    expect(cases).toHaveLength(4);
     expect(cases[0]?.failure.message).toBe("1 finding(s)");
     expect(cases[0]?.failure["#text"]).toContain("missing-required-field at /data/roomId");
-    expect(junit.testsuites).toMatchObject({ tests: "3", failures: "1", errors: "0" });
+    expect(junit.testsuites).toMatchObject({ tests: "4", failures: "1", errors: "0" });
+    expect(junit.testsuites.testsuite).toMatchObject({ skipped: "1" });
+    expect(cases[3]?.skipped.message).toContain("the project has no integration");
     expect(run.files.md).toContain(
       "| breaking | known-conversation | `/data/roomId` | missing-required-field | present | absent |",
     );
