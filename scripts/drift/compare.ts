@@ -1,5 +1,7 @@
 // The drift check's judgement, pure: (what a check expected, what production answered) -> findings.
 // Severity follows oasdiff's rules for responses: a consumer breaks on breaking findings, not on the others.
+
+import type { operations } from "../../generated/jelou-external-support.ts";
 import { atPointer } from "../../spec/json-pointer.ts";
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import type { SchemaViolation, SpecValidator } from "../../spec/schema-validator.ts";
@@ -45,7 +47,7 @@ export type FindingRule =
 /** What one check sends and expects back. */
 export interface Expectation {
   /** The operation the response answers (default `getConversation`). */
-  operationId?: "getConversation" | "getIntegration";
+  operationId?: keyof operations;
   status: number;
   /** For the conversation checks that name a state: the state the conversation must be in. */
   state?: "active" | "closed";

@@ -22,6 +22,8 @@ export interface DriftConfig {
   timeoutMs: number;
   retries: number;
   maxDurationMs: number;
+  /** With --allow-writes: where the write flow may create, change and delete (a sandbox project, a test user). */
+  writes?: { projectId: string; botId: string; userId: string; webhookUrl: string };
 }
 
 /** Configuration that cannot work: exit 2, saying which variable or flag. */
@@ -30,7 +32,8 @@ export class ConfigError extends Error {
 }
 
 export const USAGE = `Usage: npm run verify:live [-- options]
-Calls Jelou's Get Conversation and Get Integration (GET only) and reports where they differ from spec/.
+Calls Jelou's Get Conversation and Get Integration (GET only; with --allow-writes, also the write flow in a sandbox
+project) and reports where they differ from spec/.
 
 Environment (flags override):
   JELOU_BASE_URL                 default ${DEFAULT_BASE_URL}              (--base-url)
@@ -47,6 +50,11 @@ Options:
   --retries <n>         retries on network errors, timeouts, 429 and every 5xx (default 3)
   --max-duration <ms>   hard cap on the whole run (default 120000)
   --show-values         put observed values in reports (end users' data: off by default)
+  --allow-writes        also run the write flow: create (or reuse) an integration, get, patch, start a
+                        conversation, get it, close it, get it, delete what was created; needs:
+    JELOU_SANDBOX_PROJECT_ID   a project the check may write to                 (--sandbox-project-id)
+    JELOU_SANDBOX_BOT_ID, JELOU_SANDBOX_USER_ID   a bot and a test user of it    (--sandbox-bot-id, --sandbox-user-id)
+    JELOU_SANDBOX_WEBHOOK_URL  the webhook of an integration it creates          (--sandbox-webhook-url)
 Exit codes: 0 conformant, 1 breaking drift (or warnings with --strict), 2 configuration, 3 Jelou unreachable,
 4 verify:live itself failed (a bug: please report it).`;
 
@@ -77,6 +85,11 @@ export function readConfig(argv: readonly string[], env: Readonly<Record<string,
         retries: { type: "string" },
         "max-duration": { type: "string" },
         "show-values": { type: "boolean" },
+        "allow-writes": { type: "boolean" },
+        "sandbox-project-id": { type: "string" },
+        "sandbox-bot-id": { type: "string" },
+        "sandbox-user-id": { type: "string" },
+        "sandbox-webhook-url": { type: "string" },
       },
     }));
   } catch (error) {
@@ -128,6 +141,22 @@ export function readConfig(argv: readonly string[], env: Readonly<Record<string,
     throw new ConfigError("JELOU_API_KEY is not set (or set JELOU_CLIENT_ID and JELOU_CLIENT_SECRET for Basic).");
   }
 
+  // Writes happen only when asked for, and only where named: a project of their own, never JELOU_PROJECT_ID by default.
+  let writes: DriftConfig["writes"];
+  if (values["allow-writes"] === true) {
+    const need = (flag: string, variable: string) => {
+      const value = pick(flag, variable);
+      if (!value) throw new ConfigError(`--allow-writes needs ${variable} (or --${flag}).`);
+      return value;
+    };
+    writes = {
+      projectId: need("sandbox-project-id", "JELOU_SANDBOX_PROJECT_ID"),
+      botId: need("sandbox-bot-id", "JELOU_SANDBOX_BOT_ID"),
+      userId: need("sandbox-user-id", "JELOU_SANDBOX_USER_ID"),
+      webhookUrl: need("sandbox-webhook-url", "JELOU_SANDBOX_WEBHOOK_URL"),
+    };
+  }
+
   return {
     baseUrl,
     projectId,
@@ -142,5 +171,6 @@ export function readConfig(argv: readonly string[], env: Readonly<Record<string,
     timeoutMs: integer("--timeout", values.timeout as string | undefined, 10_000, 1, 300_000),
     retries: integer("--retries", values.retries as string | undefined, 3, 0, 10),
     maxDurationMs: integer("--max-duration", values["max-duration"] as string | undefined, 120_000, 1_000, 3_600_000),
+    ...(writes && { writes }),
   };
 }

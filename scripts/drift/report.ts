@@ -9,7 +9,15 @@ export type CheckId =
   | "active-conversation"
   | "wrong-credentials"
   | "missing-conversation"
-  | "integration";
+  | "integration"
+  | "write-create-integration"
+  | "write-get-integration"
+  | "write-update-integration"
+  | "write-start-conversation"
+  | "write-get-active-conversation"
+  | "write-close-conversation"
+  | "write-get-closed-conversation"
+  | "write-delete-integration";
 /** `skipped`: the check had nothing to compare (the project has no integration), and what it saw was conformant. */
 export type CheckOutcome = "pass" | "drift" | "outage" | "credentials-rejected" | "skipped";
 export type RunOutcome = "conformant" | "drift" | "outage" | "credentials-rejected";
@@ -17,7 +25,11 @@ export type RunOutcome = "conformant" | "drift" | "outage" | "credentials-reject
 export interface CheckResult {
   id: CheckId;
   title: string;
-  request: { method: "GET"; path: string; auth: "api-key" | "basic" | "wrong-credentials" };
+  request: {
+    method: "GET" | "POST" | "PATCH" | "DELETE";
+    path: string;
+    auth: "api-key" | "basic" | "wrong-credentials";
+  };
   expectedStatus: number;
   status: number | null;
   contentType: string | null;
@@ -51,6 +63,16 @@ export interface DriftReport {
   options: { strict: boolean; showValues: boolean; timeoutMs: number; retries: number };
   summary: { checks: number; breaking: number; warning: number; info: number };
   checks: CheckResult[];
+  /** With --allow-writes: what the write flow created, what it removed again, and what it left in place. */
+  writes?: { created: string[]; removed: string[]; leftInPlace: string[] };
+}
+
+// One line on the write flow's traces in the sandbox, for every rendering.
+function writesLine(report: DriftReport): string | undefined {
+  const w = report.writes;
+  if (!w) return undefined;
+  const list = (items: string[]) => (items.length > 0 ? items.join(", ") : "nothing");
+  return `Writes (--allow-writes): created ${list(w.created)}; removed ${list(w.removed)}; left in place ${list(w.leftInPlace)}.`;
 }
 
 // Named after the target, not "production": the check runs against fakes and staging too.
@@ -85,6 +107,8 @@ export function consoleSummary(report: DriftReport): string {
     if (c.outageReason) lines.push(`${c.id}: ${c.outageReason} after ${c.attempts} attempt(s)`);
     if (c.skipReason) lines.push(`${c.id}: skipped: ${c.skipReason}`);
   }
+  const writes = writesLine(report);
+  if (writes) lines.push(writes);
   return `${lines.join("\n")}\n`;
 }
 
@@ -117,7 +141,7 @@ export function markdownReport(report: DriftReport): string {
     "|---|---|---|---|---|",
     ...report.checks.map(
       (c) =>
-        `| ${c.id} | \`${cell(`GET ${c.request.path}`)}\` (${c.request.auth}) | ${c.expectedStatus} | ${c.status ?? "-"} | ${c.outcome}${c.outageReason ? `: ${cell(c.outageReason)}` : ""}${c.skipReason ? `: ${cell(c.skipReason)}` : ""} |`,
+        `| ${c.id} | \`${cell(`${c.request.method} ${c.request.path}`)}\` (${c.request.auth}) | ${c.expectedStatus} | ${c.status ?? "-"} | ${c.outcome}${c.outageReason ? `: ${cell(c.outageReason)}` : ""}${c.skipReason ? `: ${cell(c.skipReason)}` : ""} |`,
     ),
   ];
   const findings = report.checks.flatMap((c) => c.findings.map((f) => ({ check: c.id, ...f })));
@@ -131,6 +155,8 @@ export function markdownReport(report: DriftReport): string {
   }
   const capped = report.checks.filter((c) => c.omittedFindings);
   if (capped.length > 0) out.push("", ...capped.map((c) => `- ${omitted(c)}`));
+  const writes = writesLine(report);
+  if (writes) out.push("", writes);
   return `${out.join("\n")}\n`;
 }
 

@@ -1,5 +1,6 @@
 // One GET with a per-request timeout, retried with exponential backoff and jitter (p-retry) on network errors,
-// timeouts, 429 (honouring Retry-After up to a bound) and every 5xx. What never recovers is an outage.
+// timeouts, 429 (honouring Retry-After up to a bound) and every 5xx. What never recovers is an outage. A write is
+// sent once.
 import pRetry, { AbortError } from "p-retry";
 
 /** Statuses that say "try again later", not "this is the answer": 429 and every 5xx. */
@@ -102,6 +103,46 @@ export async function getWithRetry(
         ? "the run's time cap was reached"
         : (last?.message ?? (error as Error).message);
     return { kind: "outage", reason, attempts, ...(last?.status !== undefined && { status: last.status }) };
+  }
+}
+
+/**
+ * Sends one write (POST, PATCH, DELETE) once: a write is not idempotent, so a failure is reported, never retried.
+ * Resolves with the answer or with why there was none. Never throws.
+ */
+export async function sendOnce(
+  method: "POST" | "PATCH" | "DELETE",
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  policy: Pick<RetryPolicy, "timeoutMs" | "deadline">,
+  fetchImpl: typeof globalThis.fetch,
+): Promise<Answer> {
+  if (policy.deadline.aborted) return { kind: "outage", reason: "the run's time cap was reached", attempts: 0 };
+  try {
+    const response = await fetchImpl(url, {
+      method,
+      headers: { ...headers, ...(body !== undefined && { "Content-Type": "application/json" }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      redirect: "manual",
+      signal: AbortSignal.any([AbortSignal.timeout(policy.timeoutMs), policy.deadline]),
+    });
+    const read = await readCapped(response);
+    if (retryable(response.status))
+      return { kind: "outage", reason: `HTTP ${response.status}`, attempts: 1, status: response.status };
+    return {
+      kind: "response",
+      status: response.status,
+      contentType: response.headers.get("content-type") ?? "",
+      bodyText: read.text,
+      truncated: read.truncated,
+      attempts: 1,
+    };
+  } catch (error) {
+    const reason = policy.deadline.aborted
+      ? "the run's time cap was reached"
+      : describeFailure(error, policy.timeoutMs);
+    return { kind: "outage", reason, attempts: 1 };
   }
 }
 

@@ -6,11 +6,11 @@ import { accessSync, appendFileSync, constants, mkdirSync, readFileSync, writeFi
 import { join, relative, resolve } from "node:path";
 import { loadSpec, SPEC_PATH } from "../../spec/load-spec.ts";
 import { createSpecValidator } from "../../spec/schema-validator.ts";
-import { compareResponse, type Expectation, type Finding } from "./compare.ts";
+import type { Check, Judge } from "./check.ts";
+import { compareResponse, type Finding } from "./compare.ts";
 import { ConfigError, type DriftConfig, readConfig, USAGE } from "./config.ts";
 import { mediaType } from "./mask.ts";
 import {
-  type CheckId,
   type CheckResult,
   consoleSummary,
   type DriftReport,
@@ -18,7 +18,8 @@ import {
   MAX_FINDINGS_PER_CHECK,
   markdownReport,
 } from "./report.ts";
-import { getWithRetry } from "./request.ts";
+import { getWithRetry, sendOnce } from "./request.ts";
+import { runWriteFlow } from "./write-flow.ts";
 
 export const EXIT = { conformant: 0, drift: 1, config: 2, outage: 3, internal: 4 } as const;
 
@@ -33,18 +34,6 @@ export interface RunOptions {
   cwd?: string;
   /** Backoff bounds, shortened by tests. */
   backoff?: { minBackoffMs: number; maxBackoffMs: number };
-}
-
-interface Check {
-  id: CheckId;
-  title: string;
-  /** The path as requested, and as reports show it without --show-values. */
-  path: string;
-  template: string;
-  auth: CheckResult["request"]["auth"];
-  expect: Expectation;
-  /** A 404 that is not drift but nothing to compare: the check is then skipped with this reason. */
-  skipOn404?: string;
 }
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -183,38 +172,29 @@ async function check(config: DriftConfig, options: RunOptions, redact: (text: st
   const tally = (findings: readonly Finding[]) => {
     for (const f of findings) counts[f.severity]++;
   };
-  for (const c of checks) {
-    const { path } = c;
+  const judge: Judge = async (c, send) => {
     const begun = Date.now();
-    const answer = await getWithRetry(
-      `${config.baseUrl}${path}`,
-      {
-        Accept: "application/json",
-        "User-Agent": "fake-jelou-verify-live",
-        ...credentialHeaders(config, c.auth === "wrong-credentials"),
-      },
-      { retries: config.retries, timeoutMs: config.timeoutMs, deadline, ...options.backoff },
-      options.fetch ?? globalThis.fetch,
-    );
+    const answer = await send();
     const base = {
       id: c.id,
       title: c.title,
-      request: { method: "GET" as const, path: config.showValues ? path : c.template, auth: c.auth },
+      request: { method: c.method ?? "GET", path: config.showValues ? c.path : c.template, auth: c.auth },
       expectedStatus: c.expect.status,
       attempts: answer.attempts,
       durationMs: Date.now() - begun,
     };
     if (answer.kind === "outage") {
-      results.push({
+      const result: CheckResult = {
         ...base,
         status: answer.status ?? null,
         contentType: null,
         outcome: "outage",
         outageReason: answer.reason,
         findings: [],
-      });
-      continue;
+      };
+      return { result, body: undefined };
     }
+    const body = parseBody(answer.bodyText);
     // Masked once, here, for the check and its findings alike, and after redaction: cutting the parameters off
     // first could leave part of a secret (one with a `;`) that no redaction recognises.
     const shownContentType = config.showValues ? redact(answer.contentType) : mediaType(redact(answer.contentType));
@@ -226,29 +206,54 @@ async function check(config: DriftConfig, options: RunOptions, redact: (text: st
       truncated: answer.truncated,
     };
     if (c.auth !== "wrong-credentials" && answer.status === 401) {
-      results.push({
+      const result: CheckResult = {
         ...base,
         status: 401,
         contentType: shownContentType,
         outcome: "credentials-rejected",
         outageReason: "the configured credentials were rejected",
         findings: [],
-      });
-      continue;
+      };
+      return { result, body };
     }
-    // A 404 the check may skip on is still judged, as the 404 the spec declares for the operation.
+    // A 404 the check may skip on, or another status it accepts, is still judged, as the spec declares it.
     const skipping = c.skipOn404 !== undefined && answer.status === 404;
-    const findings = compareResponse(context, skipping ? { ...c.expect, status: 404 } : c.expect, observed);
+    const other = skipping || (c.alsoAccepted !== undefined && answer.status === c.alsoAccepted);
+    const findings = compareResponse(context, other ? { ...c.expect, status: answer.status } : c.expect, observed);
     const failing = findings.some((f) => f.severity === "breaking" || (config.strict && f.severity === "warning"));
     tally(findings);
-    results.push({
+    const result: CheckResult = {
       ...base,
       status: answer.status,
       contentType: shownContentType,
       outcome: failing ? "drift" : skipping ? "skipped" : "pass",
       ...(skipping && !failing && { skipReason: c.skipOn404 }),
       ...listed(findings),
+    };
+    return { result, body };
+  };
+  const headers = (wrong: boolean) => ({
+    Accept: "application/json",
+    "User-Agent": "fake-jelou-verify-live",
+    ...credentialHeaders(config, wrong),
+  });
+  const policy = { retries: config.retries, timeoutMs: config.timeoutMs, deadline, ...options.backoff };
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  for (const c of checks) {
+    const { result } = await judge(c, () =>
+      getWithRetry(`${config.baseUrl}${c.path}`, headers(c.auth === "wrong-credentials"), policy, fetchImpl),
+    );
+    results.push(result);
+  }
+  let writes: DriftReport["writes"];
+  if (config.writes) {
+    const flow = await runWriteFlow(config.writes, auth, judge, {
+      get: (path) => getWithRetry(`${config.baseUrl}${path}`, headers(false), policy, fetchImpl),
+      write: (method, path, body) =>
+        sendOnce(method, `${config.baseUrl}${path}`, headers(false), body, policy, fetchImpl),
     });
+    results.push(...flow.results);
+    writes = flow.writes;
   }
 
   // Drift found is drift, whatever else happened: an unreachable check must not hide a broken one.
@@ -289,6 +294,7 @@ async function check(config: DriftConfig, options: RunOptions, redact: (text: st
     },
     summary: { checks: results.length, ...counts },
     checks: results,
+    ...(writes && { writes }),
   };
 }
 
@@ -356,5 +362,13 @@ function specGitSha(): string | null {
     return sha || null;
   } catch {
     return null;
+  }
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

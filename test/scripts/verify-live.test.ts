@@ -817,3 +817,128 @@ describe("npm run verify:live (the command)", () => {
     expect(bad.stderr).toContain("JELOU_PROJECT_ID is not set");
   });
 });
+
+describe("verify:live --allow-writes: the write flow in a sandbox project", () => {
+  const SANDBOX = {
+    JELOU_SANDBOX_PROJECT_ID: "sandbox-1",
+    JELOU_SANDBOX_BOT_ID: "bot-1",
+    JELOU_SANDBOX_USER_ID: "+5215512345678",
+    JELOU_SANDBOX_WEBHOOK_URL: "https://panel.example.com/jelou",
+  };
+  const WRITE_IDS = [
+    "write-create-integration",
+    "write-get-integration",
+    "write-update-integration",
+    "write-start-conversation",
+    "write-get-active-conversation",
+    "write-close-conversation",
+    "write-get-closed-conversation",
+    "write-delete-integration",
+  ];
+  const writeChecks = (run: Run) =>
+    (run.report.checks as Json[])
+      .filter((c) => c.id.startsWith("write-"))
+      .map((c) => [c.id, c.request.method, c.status, c.outcome]);
+
+  it("creates, reads, patches, starts, closes and deletes, each judged, and removes all it created", async () => {
+    const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
+    fake.setProviderState("project {projectId} has an integration", { projectId: "project-1" });
+    const run = await verify(fake.baseUrl, SANDBOX, ["--allow-writes"]);
+    const after = fake.state();
+    await fake.close();
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(EXIT.conformant);
+    expect(writeChecks(run)).toEqual([
+      ["write-create-integration", "POST", 200, "pass"],
+      ["write-get-integration", "GET", 200, "pass"],
+      ["write-update-integration", "PATCH", 200, "pass"],
+      ["write-start-conversation", "POST", 200, "pass"],
+      ["write-get-active-conversation", "GET", 200, "pass"],
+      ["write-close-conversation", "POST", 200, "pass"],
+      ["write-get-closed-conversation", "GET", 200, "pass"],
+      ["write-delete-integration", "DELETE", 200, "pass"],
+    ]);
+    const id = after.conversations[0]?.conversation._id;
+    expect(run.report.writes).toEqual({
+      created: ["integration", `conversation ${id}`],
+      removed: [`conversation ${id} (closed)`, "integration"],
+      leftInPlace: [],
+    });
+    expect(after.integrations.map((i) => i.projectId)).toEqual(["project-1"]);
+    expect(after.conversations.map((c) => c.conversation.state)).toEqual(["closed"]);
+    expect(run.stdout).toContain(`Writes (--allow-writes): created integration, conversation ${id}`);
+    expect(run.files.md).toContain(
+      "| write-update-integration | `PATCH /v1/external-support/{projectId}` (api-key) | 200 | 200 | pass |",
+    );
+    expectValidReport(run.report);
+  });
+
+  it("reuses an integration that exists (a 409), patches it with its own URL, and leaves it in place", async () => {
+    const fake = await startMockServer({ port: 0, apiKeys: [API_KEY] });
+    fake.setProviderState("project {projectId} has an integration", {
+      projectId: "sandbox-1",
+      webhookUrl: "https://keep.example.com/hook",
+    });
+    const run = await verify(fake.baseUrl, SANDBOX, ["--allow-writes"]);
+    const after = fake.state();
+    await fake.close();
+    expect(run.code).toBe(EXIT.conformant);
+    expect(writeChecks(run)[0]).toEqual(["write-create-integration", "POST", 409, "pass"]);
+    expect(writeChecks(run).map(([id]) => id)).toEqual(WRITE_IDS.slice(0, -1));
+    expect(run.report.writes.leftInPlace).toEqual(["integration (it existed before the run)"]);
+    expect(after.integrations.map((i) => [i.projectId, i.integration.webhookUrl])).toEqual([
+      ["sandbox-1", "https://keep.example.com/hook"],
+    ]);
+  });
+
+  it("still deletes the integration it created when the flow fails half-way, and says so", async () => {
+    const jelou = await drifted((body, reply) => {
+      if (body.message?.[0] === "Conversation started successfully") reply.status = 503;
+    });
+    const run = await verify(jelou.baseUrl, SANDBOX, ["--allow-writes"]);
+    const after = jelou.fake.state();
+    await jelou.close();
+    expect(run.code).toBe(EXIT.outage);
+    expect(writeChecks(run)).toEqual([
+      ["write-create-integration", "POST", 200, "pass"],
+      ["write-get-integration", "GET", 200, "pass"],
+      ["write-update-integration", "PATCH", 200, "pass"],
+      ["write-start-conversation", "POST", 503, "outage"],
+      ["write-delete-integration", "DELETE", 200, "pass"],
+    ]);
+    expect(run.report.writes).toEqual({ created: ["integration"], removed: ["integration"], leftInPlace: [] });
+    expect(after.integrations).toEqual([]);
+  });
+
+  it("judges every write: a create that does not show the signing secret is breaking drift", async () => {
+    const jelou = await drifted(
+      onData((d) => {
+        if (d.signingSecret) delete d.signingSecret;
+      }),
+    );
+    const run = await verify(jelou.baseUrl, SANDBOX, ["--allow-writes"]);
+    await jelou.close();
+    expect(run.code).toBe(EXIT.drift);
+    expect(findingsOf(run)).toEqual([
+      {
+        check: "write-create-integration",
+        severity: "breaking",
+        rule: "missing-required-field",
+        pointer: "/data/signingSecret",
+      },
+    ]);
+    expect(run.report.writes.removed).toContain("integration");
+  });
+
+  it.each(["JELOU_SANDBOX_PROJECT_ID", "JELOU_SANDBOX_BOT_ID", "JELOU_SANDBOX_USER_ID", "JELOU_SANDBOX_WEBHOOK_URL"])(
+    "refuses --allow-writes without %s, with exit 2 and no request sent",
+    async (variable) => {
+      const jelou = await startScriptedServer(answer(200, {}));
+      const run = await verify(`${jelou.url}/jelouapi`, { ...SANDBOX, [variable]: "" }, ["--allow-writes"]);
+      await jelou.close();
+      expect(run.code).toBe(EXIT.config);
+      expect(run.stderr).toContain(`--allow-writes needs ${variable}`);
+      expect(jelou.requests).toEqual([]);
+    },
+  );
+});
