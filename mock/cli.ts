@@ -346,8 +346,9 @@ run.catch((error: unknown) => {
     console.error(`fake-jelou: ${error.message}`);
     process.exit(EXIT_FAILURE);
   }
+  // A value the library refused (a --state it cannot load): a usage error like any other.
   if (error instanceof MockConfigError) {
-    console.error(`fake-jelou: ${error.message}`);
+    console.error(`error: ${error.message}\n${USAGE_HINT}`);
     process.exit(EXIT_USAGE);
   }
   console.error("fake-jelou: unexpected failure:", error);

@@ -168,25 +168,28 @@ export function createMockApp(options: MockOptions = {}): MockApp {
       if (record) record.operation = operation;
       parseJson(req, res, next);
     };
+  // Express tries its routes in order. The longest paths first, and GET first among them: Get Conversation, the
+  // request a load test repeats, is matched by the first route it meets. The 405 answers come after every route, so
+  // that a method one path lacks (POST .../conversations/{id}) still reaches the path that has it (POST .../start).
+  const prefixed = (route: (typeof routes)[number]) => ROUTE_PREFIXES.map((prefix) => `${prefix}${route.expressPath}`);
+  const depth = (route: (typeof routes)[number]) => route.specPath.split("/").length;
+  const ordered = routes
+    .flatMap((route) => route.operations.map((op) => ({ route, ...op })))
+    .sort((a, b) => depth(b.route) - depth(a.route) || Number(b.method === "get") - Number(a.method === "get"));
+  for (const { route, method, operation, hasBody } of ordered) {
+    const handle = (req: Request, res: Response) => {
+      const record = records.get(res) as RequestRecord;
+      record.operation = operation;
+      record.ids = req.params as RequestRecord["ids"];
+      apply(res, record, negotiate(facts(req, operation, req.params as RequestFacts["params"]), world, config));
+    };
+    if (hasBody) app[method](prefixed(route), bodyOf(operation), handle);
+    else app[method](prefixed(route), handle);
+  }
   for (const route of routes) {
-    const paths = ROUTE_PREFIXES.map((prefix) => `${prefix}${route.expressPath}`);
-    for (const { method, operation, hasBody } of route.operations) {
-      const handle = (req: Request, res: Response) => {
-        const record = records.get(res) as RequestRecord;
-        const params = req.params as Record<string, string>;
-        record.operation = operation;
-        record.ids = {
-          ...(params.projectId !== undefined && { projectId: params.projectId }),
-          ...(params.conversationId !== undefined && { conversationId: params.conversationId }),
-        };
-        apply(res, record, negotiate(facts(req, operation, params as RequestFacts["params"]), world, config));
-      };
-      if (hasBody) app[method](paths, bodyOf(operation), handle);
-      else app[method](paths, handle);
-    }
     const allowed = route.operations.map(({ method }) => method.toUpperCase()).join(", ");
     const names = route.operations.map(({ summary }) => summary).join(", ");
-    app.all(paths, (_req, res) => {
+    app.all(prefixed(route), (_req, res) => {
       sendReply(
         res,
         fakeError("METHOD_NOT_ALLOWED", `${names}: ${route.specPath} answers ${allowed} only.`, { Allow: allowed }),

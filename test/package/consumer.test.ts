@@ -174,6 +174,18 @@ describe("the packed package, installed in a project of its own", () => {
     expect(run("npx", ["--no-install", "fake-jelou", "--version"])).toBe(`${REPO.version}\n`);
   });
 
+  it("says how to install the optional peer when verify-pact runs without @pact-foundation/pact, and exits 2", () => {
+    const result = spawnSync("npx", ["--no-install", "fake-jelou", "verify-pact", "pacts/any.json"], {
+      cwd: consumer,
+      encoding: "utf8",
+      timeout: 90_000,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    expect(result.status, result.stderr).toBe(2);
+    expect(result.stderr).toContain("verify-pact needs @pact-foundation/pact");
+    expect(result.stderr).toContain("npm install --save-dev @pact-foundation/pact");
+  });
+
   it("serves from npx fake-jelou --port 0, and Ctrl-C (SIGINT to the terminal's process group) stops all of it", async () => {
     // npx runs the command under npm and a shell: like a terminal, signal the whole group, or the fake outlives npm.
     const { child, baseUrl } = await startFake("npx", ["--no-install", "fake-jelou", "--port", "0"]);
