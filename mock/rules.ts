@@ -1,5 +1,6 @@
 import type { SchemaActiveConversation, SchemaClosedConversation } from "../generated/jelou-external-support.ts";
 import type { SchemaViolation } from "../spec/schema-validator.ts";
+import { BudgetedMap, type BudgetRefusal } from "./budgeted-map.ts";
 import type { ConversationIds } from "./conversation-factory.ts";
 import { ownString } from "./journal.ts";
 import { parseScenario, type Scenario, unknownScenarioMessage } from "./scenario.ts";
@@ -175,52 +176,41 @@ export function ruleCost(rule: unknown): number {
 }
 
 /** Why a rule was not stored: the store holds as many rules, or as many bytes of rules, as it may. */
-export type RuleStoreRefusal = "count" | "bytes";
+export type RuleStoreRefusal = BudgetRefusal;
 
 /**
  * Per-conversation rules, bounded by count and by bytes (each rule charged its {@link ruleCost}), so a
  * runaway test can grow the server neither by many rules nor by large ones.
  */
 export class RuleStore {
-  readonly #rules = new Map<string, { rule: StoredRule; bytes: number }>();
-  #bytes = 0;
+  readonly #rules: BudgetedMap<StoredRule>;
   readonly limit: number;
   readonly budgetBytes: number;
   constructor(limit: number, budgetBytes: number) {
     this.limit = limit;
     this.budgetBytes = budgetBytes;
+    this.#rules = new BudgetedMap<StoredRule>(limit, budgetBytes, ruleCost);
   }
 
   /** Stores a rule, replacing the conversation's previous one; says which bound refused it otherwise. */
   set(ids: ConversationIds, rule: ConversationRule): { ok: true } | { ok: false; refused: RuleStoreRefusal } {
-    const key = keyOf(ids);
-    const previous = this.#rules.get(key);
-    if (!previous && this.#rules.size >= this.limit) return { ok: false, refused: "count" };
     // The ids come from the request's URL: owned copies, so a stored rule never keeps the whole URL alive.
     const stored: StoredRule = {
       projectId: ownString(ids.projectId),
       conversationId: ownString(ids.conversationId),
       ...rule,
     };
-    const bytes = ruleCost(stored);
-    if (this.#bytes - (previous?.bytes ?? 0) + bytes > this.budgetBytes) return { ok: false, refused: "bytes" };
-    this.#rules.set(key, { rule: stored, bytes });
-    this.#bytes += bytes - (previous?.bytes ?? 0);
-    return { ok: true };
+    return this.#rules.set(keyOf(ids), stored);
   }
   /** The bytes the stored rules take, as counted against the budget. */
   get bytes(): number {
-    return this.#bytes;
+    return this.#rules.bytes;
   }
   get(ids: ConversationIds): StoredRule | undefined {
-    return this.#rules.get(keyOf(ids))?.rule;
+    return this.#rules.size === 0 ? undefined : this.#rules.get(keyOf(ids));
   }
   delete(ids: ConversationIds): boolean {
-    const key = keyOf(ids);
-    const entry = this.#rules.get(key);
-    if (!entry) return false;
-    this.#bytes -= entry.bytes;
-    return this.#rules.delete(key);
+    return this.#rules.delete(keyOf(ids));
   }
   get size(): number {
     return this.#rules.size;
@@ -229,7 +219,7 @@ export class RuleStore {
   list(offset = 0, limit = Number.POSITIVE_INFINITY): StoredRule[] {
     const rules: StoredRule[] = [];
     let index = 0;
-    for (const { rule } of this.#rules.values()) {
+    for (const rule of this.#rules.values()) {
       if (rules.length >= limit) break;
       if (index++ >= offset) rules.push(rule);
     }
@@ -237,7 +227,6 @@ export class RuleStore {
   }
   clear(): void {
     this.#rules.clear();
-    this.#bytes = 0;
   }
 }
 

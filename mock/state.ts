@@ -6,6 +6,7 @@ import type {
   SchemaCreatedIntegration,
   SchemaStartConversationRequest,
 } from "../generated/jelou-external-support.ts";
+import { BudgetedMap } from "./budgeted-map.ts";
 import { ownString } from "./journal.ts";
 import { ruleCost } from "./rules.ts";
 
@@ -41,51 +42,52 @@ const key = (...parts: string[]) => JSON.stringify(parts);
 
 /**
  * Integrations by project, conversations by project and id, and the active conversation of each bot and user in a
- * project, within `budgetBytes` (each record charged as rules are: its JSON plus 64 bytes per value).
+ * project, within one byte budget for both (each record charged as rules are: its JSON plus 64 bytes per value).
  */
 export class SandboxState {
   readonly budgetBytes: number;
-  #integrations = new Map<string, { record: StoredIntegration; bytes: number }>();
-  #conversations = new Map<string, { record: StoredConversation; bytes: number }>();
+  // One map for both kinds, so that they share the budget: keys say the kind.
+  readonly #records: BudgetedMap<StoredIntegration | StoredConversation>;
   #active = new Map<string, string>();
-  #bytes = 0;
+  #integrations = 0;
   constructor(budgetBytes: number) {
     this.budgetBytes = budgetBytes;
+    this.#records = new BudgetedMap<StoredIntegration | StoredConversation>(
+      Number.POSITIVE_INFINITY,
+      budgetBytes,
+      ruleCost,
+    );
   }
 
   /** The bytes the state counts now. */
   get bytes(): number {
-    return this.#bytes;
+    return this.#records.bytes;
   }
   integration(projectId: string): StoredIntegration | undefined {
-    return this.#integrations.get(projectId)?.record;
+    return this.#records.get(key("integration", projectId)) as StoredIntegration | undefined;
   }
   /** Stores or replaces a project's integration; refused when the budget would be exceeded. */
   putIntegration(record: StoredIntegration): { ok: true } | { ok: false; refused: StateRefusal } {
     const owned = { ...record, projectId: ownString(record.projectId) };
-    const previous = this.#integrations.get(owned.projectId);
-    const bytes = ruleCost(owned);
-    if (this.#bytes - (previous?.bytes ?? 0) + bytes > this.budgetBytes) return { ok: false, refused: "budget" };
-    this.#integrations.set(owned.projectId, { record: owned, bytes });
-    this.#bytes += bytes - (previous?.bytes ?? 0);
+    const existed = this.integration(owned.projectId) !== undefined;
+    const result = this.#records.set(key("integration", owned.projectId), owned);
+    if (!result.ok) return { ok: false, refused: "budget" };
+    if (!existed) this.#integrations++;
     return { ok: true };
   }
   deleteIntegration(projectId: string): boolean {
-    const entry = this.#integrations.get(projectId);
-    if (!entry) return false;
-    this.#bytes -= entry.bytes;
-    return this.#integrations.delete(projectId);
+    const deleted = this.#records.delete(key("integration", projectId));
+    if (deleted) this.#integrations--;
+    return deleted;
   }
 
   conversation(projectId: string, conversationId: string): StoredConversation | undefined {
-    // Every Get Conversation asks: without started conversations, the answer costs no key.
-    if (this.#conversations.size === 0) return undefined;
-    return this.#conversations.get(key(projectId, conversationId))?.record;
+    return this.#records.get(key("conversation", projectId, conversationId)) as StoredConversation | undefined;
   }
   /** The active conversation of a bot and user in a project, if any. */
   activeConversation(projectId: string, botId: string, userId: string): StoredConversation | undefined {
     const id = this.#active.get(key(projectId, botId, userId));
-    return id === undefined ? undefined : this.#conversations.get(id)?.record;
+    return id === undefined ? undefined : (this.#records.get(id) as StoredConversation | undefined);
   }
   /**
    * Stores or replaces a conversation, and keeps the index of active ones right. The caller ensures a bot and user
@@ -93,12 +95,8 @@ export class SandboxState {
    */
   putConversation(record: StoredConversation): { ok: true } | { ok: false; refused: StateRefusal } {
     const owned = { ...record, projectId: ownString(record.projectId) };
-    const id = key(owned.projectId, owned.conversation._id);
-    const previous = this.#conversations.get(id);
-    const bytes = ruleCost(owned);
-    if (this.#bytes - (previous?.bytes ?? 0) + bytes > this.budgetBytes) return { ok: false, refused: "budget" };
-    this.#conversations.set(id, { record: owned, bytes });
-    this.#bytes += bytes - (previous?.bytes ?? 0);
+    const id = key("conversation", owned.projectId, owned.conversation._id);
+    if (!this.#records.set(id, owned).ok) return { ok: false, refused: "budget" };
     const pair = key(owned.projectId, owned.start.botId, owned.start.userId);
     if (owned.conversation.state === "active") this.#active.set(pair, id);
     else if (this.#active.get(pair) === id) this.#active.delete(pair);
@@ -107,19 +105,19 @@ export class SandboxState {
 
   /** The whole state, integrations then conversations, each in the order first stored. */
   export(): StateDocument {
+    const records = [...this.#records.values()];
     return {
-      integrations: [...this.#integrations.values()].map(({ record }) => record),
-      conversations: [...this.#conversations.values()].map(({ record }) => record),
+      integrations: records.filter((r): r is StoredIntegration => "integration" in r),
+      conversations: records.filter((r): r is StoredConversation => "conversation" in r),
     };
   }
   /** Empties the state. */
   clear(): void {
-    this.#integrations.clear();
-    this.#conversations.clear();
+    this.#records.clear();
     this.#active.clear();
-    this.#bytes = 0;
+    this.#integrations = 0;
   }
   get counts(): { integrations: number; conversations: number } {
-    return { integrations: this.#integrations.size, conversations: this.#conversations.size };
+    return { integrations: this.#integrations, conversations: this.#records.size - this.#integrations };
   }
 }
