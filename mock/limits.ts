@@ -6,6 +6,8 @@ export const MAX_DELAY_MS = 60_000;
 export const MAX_URL_LENGTH = 8_192;
 /** The largest admin request body accepted (a state document has its own limit: the state's byte budget). */
 export const ADMIN_BODY_LIMIT = "64kb";
+/** How deeply a Jelou API request body or a state document may nest (the spec's bodies nest 4 levels). */
+export const MAX_BODY_DEPTH = 16;
 /** The largest request body the Jelou API accepts. */
 export const API_BODY_LIMIT = "64kb";
 

@@ -60,7 +60,8 @@ const LIFECYCLE = ["/User/createdAt", "/startAt", "/endAt"] as const;
 
 // RFC 3339 allows a leap second (23:59:60), which the spec's date-time accepts and Date.parse does not: it is ordered
 // as the last instant of its minute.
-function instant(value: string): number {
+/** An RFC 3339 date-time as ms since the epoch; a leap second (which Date.parse refuses) is its minute's last instant. */
+export function instant(value: string): number {
   return Date.parse(value.replace(/(T\d\d:\d\d):60(\.\d+)?/i, "$1:59.999"));
 }
 
@@ -170,7 +171,8 @@ export function ruleCost(rule: unknown): number {
   while (pending.length > 0) {
     const value = pending.pop();
     nodes++;
-    if (typeof value === "object" && value !== null) pending.push(...Object.values(value));
+    // One push at a time: spreading a huge array into push() exceeds the engine's argument limit.
+    if (typeof value === "object" && value !== null) for (const child of Object.values(value)) pending.push(child);
   }
   return Buffer.byteLength(JSON.stringify(rule)) + nodes * RULE_NODE_BYTES;
 }

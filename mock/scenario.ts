@@ -119,9 +119,13 @@ function preferencesOf(prefer: string): Map<string, string> {
   return preferences;
 }
 
-/** The example a Prefer header names (`example=created`), if any. */
-export function preferredExample(prefer: string): string | undefined {
-  return preferencesOf(prefer).get("example");
+/** The example and the code a Prefer header names (`example=created`, `code=200`), when it names either. */
+export function preferredResponse(prefer: string): { example?: string; code?: string } | undefined {
+  const preferences = preferencesOf(prefer);
+  const example = preferences.get("example");
+  const code = preferences.get("code");
+  if (example === undefined && code === undefined) return undefined;
+  return { ...(example !== undefined && { example }), ...(code !== undefined && { code }) };
 }
 
 /**

@@ -2,7 +2,12 @@
 // schemas, then what the schemas cannot say (one integration per project, ids that agree, one active conversation
 // per bot and user). The first problem is named by its field.
 import type { SchemaName, SchemaViolation } from "../spec/schema-validator.ts";
+import { nestingDepth } from "./json-depth.ts";
+import { MAX_BODY_DEPTH } from "./limits.ts";
 import type { StateDocument, StoredConversation, StoredIntegration } from "./state.ts";
+
+// A record sits three levels down (document, list, record), and its parts as deep as a request body may.
+const MAX_STATE_DEPTH = MAX_BODY_DEPTH + 3;
 
 /** The first problem of a state document: the field (a dotted path) and why. */
 export interface StateDocumentError {
@@ -23,6 +28,10 @@ export function parseStateDocument(
   const fail = (field: string, message: string) => ({ ok: false as const, error: { field, message } });
   if (!isObject(value)) {
     return fail("state", 'The state must be a JSON object: {"integrations": [...], "conversations": [...]}.');
+  }
+  // Refused before anything walks it: the validator, the byte count and JSON.stringify all recurse.
+  if (nestingDepth(value, MAX_STATE_DEPTH) > MAX_STATE_DEPTH) {
+    return fail("state", `The state nests deeper than ${MAX_STATE_DEPTH} levels (a conversation's metadata included).`);
   }
   const unknown = Object.keys(value).find((key) => key !== "integrations" && key !== "conversations");
   if (unknown !== undefined) {

@@ -66,9 +66,10 @@ export class SandboxState {
   integration(projectId: string): StoredIntegration | undefined {
     return this.#records.get(key("integration", projectId)) as StoredIntegration | undefined;
   }
-  /** Stores or replaces a project's integration; refused when the budget would be exceeded. */
+  /** Stores (a copy of) a project's integration, or replaces it; refused when the budget would be exceeded. */
   putIntegration(record: StoredIntegration): { ok: true } | { ok: false; refused: StateRefusal } {
-    const owned = { ...record, projectId: ownString(record.projectId) };
+    // A copy: a caller's object changed later must not change the state behind its validation and its budget.
+    const owned = { ...structuredClone(record), projectId: ownString(record.projectId) };
     const existed = this.integration(owned.projectId) !== undefined;
     const result = this.#records.set(key("integration", owned.projectId), owned);
     if (!result.ok) return { ok: false, refused: "budget" };
@@ -87,25 +88,32 @@ export class SandboxState {
   /** The active conversation of a bot and user in a project, if any. */
   activeConversation(projectId: string, botId: string, userId: string): StoredConversation | undefined {
     const id = this.#active.get(key(projectId, botId, userId));
-    return id === undefined ? undefined : (this.#records.get(id) as StoredConversation | undefined);
+    const record = id === undefined ? undefined : (this.#records.get(id) as StoredConversation | undefined);
+    return record?.conversation.state === "active" ? record : undefined;
   }
   /**
    * Stores or replaces a conversation, and keeps the index of active ones right. The caller ensures a bot and user
    * has one active conversation at most; refused when the budget would be exceeded.
    */
   putConversation(record: StoredConversation): { ok: true } | { ok: false; refused: StateRefusal } {
-    const owned = { ...record, projectId: ownString(record.projectId) };
+    const owned = { ...structuredClone(record), projectId: ownString(record.projectId) };
     const id = key("conversation", owned.projectId, owned.conversation._id);
+    const previous = this.#records.get(id) as StoredConversation | undefined;
     if (!this.#records.set(id, owned).ok) return { ok: false, refused: "budget" };
+    // A record replaced by one of another bot or user no longer speaks for its old pair.
+    if (previous) {
+      const old = key(previous.projectId, previous.start.botId, previous.start.userId);
+      if (this.#active.get(old) === id) this.#active.delete(old);
+    }
     const pair = key(owned.projectId, owned.start.botId, owned.start.userId);
     if (owned.conversation.state === "active") this.#active.set(pair, id);
     else if (this.#active.get(pair) === id) this.#active.delete(pair);
     return { ok: true };
   }
 
-  /** The whole state, integrations then conversations, each in the order first stored. */
+  /** A copy of the whole state, integrations then conversations, each in the order first stored. */
   export(): StateDocument {
-    const records = [...this.#records.values()];
+    const records = structuredClone([...this.#records.values()]);
     return {
       integrations: records.filter((r): r is StoredIntegration => "integration" in r),
       conversations: records.filter((r): r is StoredConversation => "conversation" in r),

@@ -195,7 +195,8 @@ export function createWorld(
   const journal = new Journal(options.journalLimit, options.journalBudgetBytes);
   const rules = new RuleStore(options.ruleLimit, options.ruleBudgetBytes);
   const operationRules = new OperationRuleStore(options.ruleLimit, options.ruleBudgetBytes);
-  const sandbox = new SandboxState(options.stateBudgetBytes);
+  // Replaced whole by a state document, so that one refused leaves the state as it was.
+  let sandbox = new SandboxState(options.stateBudgetBytes);
   // Buffers: off the V8 heap, already UTF-8, so a cached body costs neither GC work nor encoding when sent.
   const bodies = new LruCache<string, Buffer>(
     options.cacheSize,
@@ -338,18 +339,22 @@ export function createWorld(
         const { field, message } = parsed.error;
         return { ok: false, key: "INVALID_STATE", message, fields: { [field]: message } };
       }
-      sandbox.clear();
-      for (const record of parsed.state.integrations) {
-        if (!sandbox.putIntegration(record).ok) return stateTooLarge();
+      const next = new SandboxState(options.stateBudgetBytes);
+      const fits =
+        parsed.state.integrations.every((record) => next.putIntegration(record).ok) &&
+        parsed.state.conversations.every((record) => next.putConversation(record).ok);
+      if (!fits) {
+        const message = `The state exceeds its byte budget of ${next.budgetBytes} bytes (stateBudgetBytes); the state is left as it was.`;
+        return { ok: false, key: "STATE_BUDGET_REACHED", message, fields: { state: message } };
       }
-      for (const record of parsed.state.conversations) {
-        if (!sandbox.putConversation(record).ok) return stateTooLarge();
-      }
+      sandbox = next;
       return { ok: true };
     },
     rule: (ids) => rules.get(ids),
     operationRule: (operationId, projectId) => operationRules.applying(operationId, projectId),
-    sandbox,
+    get sandbox() {
+      return sandbox;
+    },
     storeIntegration: (record) => stored(sandbox.putIntegration(record)),
     storeConversation: (record) => stored(sandbox.putConversation(record)),
     generatedConversation: <S extends ConversationState>(state: S, ids: ConversationIds) =>
@@ -370,13 +375,6 @@ export function createWorld(
       options.onRequest?.(stored);
     },
   };
-
-  // A document too large for the budget leaves the state empty rather than half loaded.
-  function stateTooLarge(): AdminRefusal {
-    sandbox.clear();
-    const message = `The state exceeds its byte budget of ${sandbox.budgetBytes} bytes (stateBudgetBytes).`;
-    return { ok: false, key: "STATE_BUDGET_REACHED", message, fields: { state: message } };
-  }
 
   if (options.state !== undefined) world.loadState(options.state);
   return world;

@@ -12,7 +12,8 @@ import {
   type FakeErrorKey,
   fakeErrorBody,
 } from "../error-bodies.ts";
-import { MAX_DELAY_MS } from "../limits.ts";
+import { nestingDepth } from "../json-depth.ts";
+import { MAX_BODY_DEPTH, MAX_DELAY_MS } from "../limits.ts";
 import {
   type FieldErrors,
   OPERATIONS,
@@ -27,7 +28,7 @@ import {
   decideScenario,
   FAULT_SCENARIOS,
   type FaultScenario,
-  preferredExample,
+  preferredResponse,
   SCENARIOS,
   type Scenario,
 } from "../scenario.ts";
@@ -175,6 +176,14 @@ function decide<K extends OperationId>(
       };
       const schema = config.bodySchemas[facts.operation];
       if (schema !== undefined) {
+        // Refused before anything walks it: the validator, the byte count and JSON.stringify all recurse.
+        if (nestingDepth(facts.body, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+          const why = {
+            es: `El cuerpo anida más de ${MAX_BODY_DEPTH} niveles.`,
+            en: `The body nests deeper than ${MAX_BODY_DEPTH} levels.`,
+          };
+          return outcome(errorReply(facts.operation, "validation-error", config, { body: [why] }));
+        }
         const fields = bodyFieldErrors(config.validator().validateAt(schema, facts.body ?? null));
         if (fields) return outcome(errorReply(facts.operation, "validation-error", config, fields));
       }
@@ -221,10 +230,14 @@ function scenarioFacts<K extends OperationId>(
   params: PathParams<K>,
   config: CoreConfig,
 ) {
-  // Prism's `Prefer: example=created` asks an operation for its success: for the fake, its normal work. The
-  // conversation states keep their meaning where they are scenarios (Get Conversation's `active` and `closed`).
-  const example = facts.prefer === undefined || handler.answersStates ? undefined : preferredExample(facts.prefer);
-  const success = example !== undefined && config.successExamples[facts.operation]?.includes(example);
+  // Prism's `Prefer: example=created` or `code=200` asks an operation for its success: for the fake, its normal
+  // work. The conversation states keep their meaning where they are scenarios (Get Conversation's `active`, `closed`).
+  const preferred = facts.prefer === undefined || handler.answersStates ? undefined : preferredResponse(facts.prefer);
+  const success =
+    preferred !== undefined &&
+    (preferred.example !== undefined
+      ? config.successExamples[facts.operation]?.includes(preferred.example) === true
+      : preferred.code === "200");
   return {
     conversationId: handler.magicId?.(params) ?? "",
     scenarioHeader: facts.scenarioHeader,

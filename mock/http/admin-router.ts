@@ -5,7 +5,7 @@ import { type AdminGuardConfig, judgeAdminRequest } from "../admin-guard.ts";
 import { ADMIN_BODY_LIMIT } from "../limits.ts";
 import { parseScenario, unknownScenarioMessage } from "../scenario.ts";
 import type { Page, World } from "../world.ts";
-import { errorHandler, sendFakeError } from "./errors.ts";
+import { bodyErrorOf, errorHandler, sendFakeError } from "./errors.ts";
 
 /** The admin API under /__admin: the control API over HTTP, every refusal in Jelou's envelope. */
 export function adminRouter(
@@ -108,7 +108,15 @@ export function adminRouter(
     .all(allow("GET, DELETE"));
 
   // The state is the one admin body that may be large: its limit is the state's own byte budget.
-  const stateBody = express.json({ limit: stateBudgetBytes, strict: false });
+  const parseState = express.json({ limit: stateBudgetBytes, strict: false });
+  // Its own refusal: the admin routes' 64 kB limit is not this body's.
+  const stateBody: express.RequestHandler = (req, res, next) =>
+    parseState(req, res, (error?: unknown) => {
+      const refused =
+        error === undefined ? undefined : bodyErrorOf(error, `${stateBudgetBytes} bytes (stateBudgetBytes)`);
+      if (refused) sendFakeError(res, refused.key, refused.message);
+      else next(error);
+    });
   router
     .route("/state")
     .get((_req, res) => {

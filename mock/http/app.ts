@@ -135,7 +135,13 @@ export function createMockApp(options: MockOptions = {}): MockApp {
         res.once("close", () => gone.abort());
         sleep(plan.ms, undefined, { signal: gone.signal }).then(
           () => {
-            if (!res.destroyed) apply(res, record, plan.resume(world));
+            if (res.destroyed) return;
+            // Outside Express's handler now: a bug in the decision must answer as one, not end the process.
+            try {
+              apply(res, record, plan.resume(world));
+            } catch (error) {
+              errorHandler(error, res.req, res, () => {});
+            }
           },
           () => {},
         );

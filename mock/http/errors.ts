@@ -52,7 +52,14 @@ export function bodyErrorOf(
   limit: string,
 ): { key: "INVALID_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE"; message: string } | undefined {
   const { type, status, message } = (err ?? {}) as { type?: string; status?: number; message?: string };
-  if (type === "entity.parse.failed") return { key: "INVALID_BODY", message: `Malformed JSON body: ${message}.` };
+  if (type === "entity.parse.failed") {
+    // V8's message quotes the text around the error, which may be a credential: only the position is repeated.
+    const at = /position (\d+)/.exec(message ?? "")?.[1];
+    return {
+      key: "INVALID_BODY",
+      message: `Malformed JSON body${at ? ` (at position ${at})` : ""}; its text is not repeated.`,
+    };
+  }
   if (type === "entity.too.large") return { key: "PAYLOAD_TOO_LARGE", message: `The body exceeds ${limit}.` };
   if (status === 415) return { key: "UNSUPPORTED_MEDIA_TYPE", message: `Unsupported body: ${message}.` };
   if (typeof status === "number" && status >= 400 && status < 500) {

@@ -1,5 +1,7 @@
 // closeConversation: closes the active conversation of a bot and user, as an operator would.
+
 import type { SchemaClosedConversation } from "../../generated/jelou-external-support.ts";
+import { instant } from "../rules.ts";
 import type { OperationHandler } from "./operation.ts";
 import { budgetRefusal, iso, success } from "./replies.ts";
 
@@ -11,7 +13,7 @@ export const closeConversation: OperationHandler<"closeConversation"> = {
     const conversation: SchemaClosedConversation = {
       ...stored.conversation,
       state: "closed",
-      endAt: iso(Math.max(now, Date.parse(stored.conversation.startAt))),
+      endAt: iso(Math.max(now, instant(stored.conversation.startAt))),
       endedReason: "closed_by_operator",
     };
     const result = world.storeConversation({ ...stored, conversation, close: body });

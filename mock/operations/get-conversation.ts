@@ -1,7 +1,7 @@
 // getConversation: a conversation started through the API as it is now, or, for any other id, one generated from
 // the ids (same ids, same conversation). A rule's overrides apply to either.
 import type { SchemaConversation } from "../../generated/jelou-external-support.ts";
-import { applyOverrides } from "../rules.ts";
+import { applyOverrides, instant } from "../rules.ts";
 import type { OperationHandler } from "./operation.ts";
 import { iso, success } from "./replies.ts";
 
@@ -32,7 +32,7 @@ function inState(conversation: SchemaConversation, name: "active" | "closed", no
     return {
       ...conversation,
       state: "closed",
-      endAt: iso(Math.max(now, Date.parse(conversation.startAt))),
+      endAt: iso(Math.max(now, instant(conversation.startAt))),
       endedReason: "closed_by_operator",
     };
   }

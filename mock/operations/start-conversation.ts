@@ -1,9 +1,11 @@
 // startConversation: opens a conversation between a bot and a user. A bot and user have one active conversation at
 // most (close finds it by the pair), so a second start is a 409 until the first is closed.
+
 import type {
   SchemaActiveConversation,
   SchemaStartConversationRequest,
 } from "../../generated/jelou-external-support.ts";
+import { instant } from "../rules.ts";
 import type { World } from "../world.ts";
 import type { OperationHandler } from "./operation.ts";
 import { budgetRefusal, iso, newObjectId, success } from "./replies.ts";
@@ -21,7 +23,7 @@ export function newConversation(
     ...generated,
     state: "active",
     _id: conversationId,
-    startAt: iso(Math.max(now, Date.parse(generated.User.createdAt) + 1)),
+    startAt: iso(Math.max(now, instant(generated.User.createdAt) + 1)),
     User: { ...generated.User, id: body.userId },
     Bot: { ...generated.Bot, id: body.botId },
   };

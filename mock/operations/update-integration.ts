@@ -1,5 +1,6 @@
 // updateIntegration: a partial update of the project's integration; only the fields sent change.
 
+import { instant } from "../rules.ts";
 import type { OperationHandler } from "./operation.ts";
 import { budgetRefusal, iso, success, withoutSecret } from "./replies.ts";
 import { webhookUrlErrors } from "./webhook-url.ts";
@@ -20,7 +21,7 @@ export const updateIntegration: OperationHandler<"updateIntegration"> = {
       ...stored.integration,
       webhookUrl: body.webhookUrl ?? stored.integration.webhookUrl,
       authType,
-      updatedAt: iso(Math.max(now, Date.parse(stored.integration.createdAt))),
+      updatedAt: iso(Math.max(now, instant(stored.integration.createdAt))),
     };
     const result = world.storeIntegration({
       projectId: stored.projectId,

@@ -3,14 +3,16 @@
 import { isIP } from "node:net";
 import type { FieldErrors } from "./operation.ts";
 
+// Not public: this network, private, loopback, shared (CGN), link-local, and multicast, reserved and broadcast.
 const PRIVATE_V4 = [
+  /^0\./,
   /^10\./,
   /^127\./,
+  /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./,
   /^169\.254\./,
   /^172\.(1[6-9]|2\d|3[01])\./,
   /^192\.168\./,
-  /^0\./,
-  /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./,
+  /^(22[4-9]|2[3-5]\d)\./,
 ];
 
 /** Why `url` cannot be an integration's webhook, as Jelou's validationError; undefined when it can. */
@@ -39,12 +41,17 @@ export function webhookUrlErrors(url: string, requireHttps: boolean): FieldError
 }
 
 function isPublicHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  // One trailing dot names the same host (`localhost.` is localhost).
+  const host = hostname
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "")
+    .toLowerCase();
   if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".local") || host.endsWith(".internal"))
     return false;
   if (isIP(host) === 4) return !PRIVATE_V4.some((range) => range.test(host));
+  // IPv6: unspecified, loopback, IPv4-mapped or -compatible (::a.b.c.d), unique local, link- and site-local, multicast.
   if (isIP(host) === 6)
-    return !(host === "::1" || host === "::" || /^::ffff:/.test(host) || /^f[cd]/.test(host) || /^fe[89ab]/.test(host));
+    return !/^(::|::1|::ffff:.*|::[0-9a-f]{1,4}(:[0-9a-f]{1,4})?|f[cd].*|fe[89a-f].*|ff.*)$/.test(host);
   return host.includes(".");
 }
 

@@ -293,7 +293,10 @@ function withValueAt(node: unknown, path: readonly string[], value: unknown): un
 function classify(v: SchemaViolation, body: unknown, schemaPointer: string, context: CompareContext): Finding {
   const { showValues } = context;
   const at = (pointer: string) => atPointer(body, pointer);
-  const withValue = (f: Finding, pointer: string): Finding => (showValues ? { ...f, value: at(pointer) } : f);
+  // A secret is never a value to show, --show-values or not: an integration's signing secret or credential.
+  const secret = (pointer: string) => /\/(signingSecret|authorization)(\/|$)/i.test(pointer);
+  const withValue = (f: Finding, pointer: string): Finding =>
+    showValues && !secret(pointer) ? { ...f, value: at(pointer) } : f;
   const params = v.params;
   switch (v.keyword) {
     case "required": {

@@ -54,6 +54,7 @@ export async function runWriteFlow(
   };
 
   let createdIntegration = false;
+  let startSent = false;
   let conversationId: string | undefined;
   let closed = false;
   try {
@@ -75,6 +76,11 @@ export async function runWriteFlow(
     } else if (created.status === 409) {
       writes.leftInPlace.push("integration (it existed before the run)");
     } else {
+      // No answer (a timeout, a 5xx): Jelou may have created it all the same. Deleting what may not be ours is not
+      // the flow's to do; saying so is.
+      if (created.status === null || created.status >= 500) {
+        writes.leftInPlace.push("integration (may exist: the create got no clear answer)");
+      }
       return { results, writes };
     }
 
@@ -86,23 +92,27 @@ export async function runWriteFlow(
       () => transport.get(project),
     );
     // The same webhook URL it has: a patch the flow can make to an integration it did not create, changing nothing.
-    const webhookUrl =
-      typeof dataOf(read.body)?.webhookUrl === "string" ? dataOf(read.body)?.webhookUrl : sandbox.webhookUrl;
-    await step(
-      check(
-        "write-update-integration",
-        "patch the integration (its own webhook URL)",
-        "PATCH",
-        project,
-        TEMPLATES.integration,
-        {
-          status: 200,
-          operationId: "updateIntegration",
-        },
-      ),
-      () => transport.write("PATCH", project, { webhookUrl }),
-    );
+    // Without it (the read failed), an integration the flow did not create is not patched at all.
+    const current = dataOf(read.body)?.webhookUrl;
+    const webhookUrl = typeof current === "string" ? current : createdIntegration ? sandbox.webhookUrl : undefined;
+    if (webhookUrl !== undefined) {
+      await step(
+        check(
+          "write-update-integration",
+          "patch the integration (its own webhook URL)",
+          "PATCH",
+          project,
+          TEMPLATES.integration,
+          {
+            status: 200,
+            operationId: "updateIntegration",
+          },
+        ),
+        () => transport.write("PATCH", project, { webhookUrl }),
+      );
+    }
 
+    startSent = true;
     const started = await step(
       check(
         "write-start-conversation",
@@ -153,12 +163,17 @@ export async function runWriteFlow(
       () => transport.get(path),
     );
   } finally {
-    // Whatever happened above, what the flow opened is closed and what it created is deleted.
-    if (conversationId !== undefined && !closed) {
+    // Whatever happened above, what the flow opened is closed and what it created is deleted. A start sent without
+    // a clear answer may have opened a conversation: close finds it by the bot and user, id or no id.
+    if (startSent && !closed) {
+      const name =
+        conversationId === undefined ? "a conversation the start may have opened" : `conversation ${conversationId}`;
       const answer = await transport.write("POST", `${project}/conversations/close`, pair);
-      if (answer.kind === "response" && answer.status === 200)
-        writes.removed.push(`conversation ${conversationId} (closed)`);
-      else writes.leftInPlace.push(`conversation ${conversationId} (could not be closed)`);
+      const status = answer.kind === "response" ? answer.status : undefined;
+      if (status === 200) writes.removed.push(`${name} (closed)`);
+      // A 404 to a start that got no id: nothing was open, so nothing was left.
+      else if (!(status === 404 && conversationId === undefined))
+        writes.leftInPlace.push(`${name} (could not be closed)`);
     }
     if (createdIntegration) {
       const deleted = await step(

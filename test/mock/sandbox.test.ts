@@ -517,3 +517,143 @@ describe("the state", () => {
     }
   });
 });
+
+describe("hostile and odd input, found in review", () => {
+  const deep = (levels: number) => {
+    let value: unknown = 0;
+    for (let i = 0; i < levels; i++) value = [value];
+    return value;
+  };
+
+  it("refuses a body nesting 30000 levels with 422, delayed or not, and keeps serving", async () => {
+    // Written as text: JSON.stringify itself would overflow on it.
+    const raw = `{"botId":"b","userId":"u","metadata":{"a":${"[".repeat(30_000)}0${"]".repeat(30_000)}}}`;
+    for (const headers of [{}, { "x-fake-jelou-delay": "1" }] as Record<string, string>[]) {
+      const reply = await call("startConversation", "p1", { raw, headers });
+      expect([reply.status, Object.keys(reply.body.validationError)]).toEqual([422, ["body"]]);
+    }
+    expect((await call("getIntegration", "p1")).status).toBe(404);
+  });
+
+  it("accepts a state whose metadata is a huge flat array, and refuses one nesting too deep, keeping the state it had", async () => {
+    const conversation = (await call("startConversation", "p1", { body: { botId: "b", userId: "u" } })).body.data;
+    const doc = server.state();
+    (doc.conversations[0] as { start: { metadata?: object } }).start.metadata = { a: Array(200_000).fill(0) };
+    expect(() => server.loadState(doc)).not.toThrow();
+    (doc.conversations[0] as { start: { metadata?: object } }).start.metadata = { a: deep(100) };
+    expect(() => server.loadState(doc)).toThrow("nests deeper than");
+    expect(server.state().conversations.map((c) => c.conversation._id)).toEqual([conversation._id]);
+  });
+
+  it("closes, patches and shows closed what carries a leap second, as the spec's date-time allows", async () => {
+    await call("createIntegration", "p1", { body: { webhookUrl: hook } });
+    await call("startConversation", "p1", { body: { botId: "b", userId: "u" } });
+    const doc = server.state();
+    (doc.integrations[0] as { integration: { createdAt: string } }).integration.createdAt = "2016-12-31T23:59:60Z";
+    (doc.conversations[0] as { conversation: { startAt: string } }).conversation.startAt = "2026-06-30T23:59:60Z";
+    server.loadState(doc);
+    const id = doc.conversations[0]?.conversation._id;
+    const shown = await call("getConversation", "p1", { id, headers: { "x-fake-jelou-scenario": "closed" } });
+    expect(shown.status).toBe(200);
+    expect((await call("updateIntegration", "p1", { body: { webhookUrl: `${hook}/2` } })).status).toBe(200);
+    expect((await call("closeConversation", "p1", { body: { botId: "b", userId: "u" } })).status).toBe(200);
+  });
+
+  it("keeps what a caller does to state() or to a loaded document away from the fake", async () => {
+    await call("createIntegration", "p1", { body: { webhookUrl: hook } });
+    const doc = server.state();
+    (doc.integrations[0] as { integration: { webhookUrl: string } }).integration.webhookUrl = "changed";
+    expect(server.state().integrations[0]?.integration.webhookUrl).toBe(hook);
+    server.loadState(
+      doc.integrations[0]
+        ? {
+            integrations: [
+              { ...doc.integrations[0], integration: { ...doc.integrations[0].integration, webhookUrl: hook } },
+            ],
+          }
+        : doc,
+    );
+    const loaded = server.state();
+    (loaded.integrations[0] as { integration: { signingSecret: string } }).integration.signingSecret = "not hex";
+    expect(server.state().integrations[0]?.integration.signingSecret).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("leaves the state as it was when a document does not fit its budget", async () => {
+    const small = await startMockServer({ port: 0, stateBudgetBytes: 4_000 });
+    try {
+      await call("createIntegration", "p1", { body: { webhookUrl: hook }, s: small });
+      const one = small.state().integrations[0];
+      if (!one) throw new Error("expected an integration");
+      const many = Array.from({ length: 9 }, (_, i) => ({
+        ...one,
+        projectId: `q${i}`,
+        integration: { ...one.integration, brainId: `q${i}` },
+      }));
+      expect(() => small.loadState({ integrations: many })).toThrow("exceeds its byte budget");
+      expect(small.state().integrations.map((i) => i.projectId)).toEqual(["p1"]);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("refuses a provider state that reuses a conversation id for another pair, or holds an integration the API would refuse", () => {
+    server.setProviderState("bot b1 and user u1 have an active conversation in project p1", { conversationId: "c1" });
+    expect(() =>
+      server.setProviderState("bot b2 and user u2 have an active conversation in project p1", { conversationId: "c1" }),
+    ).toThrow("conversation c1 already exists");
+    expect(() =>
+      server.setProviderState("project p9 has an integration", {
+        webhookUrl: "https://admin:hunter2@hooks.example.com/x",
+      }),
+    ).toThrow("must not carry credentials");
+    expect(() =>
+      server.setProviderState("project p9 has an integration", { authType: "bearer", authorization: " " }),
+    ).toThrow("authorization must not be empty");
+  });
+
+  it("repeats no text of a malformed body, which may hold a credential", async () => {
+    const reply = await call("startConversation", "p1", { raw: '{"authorization":Bearer sekrit-token}' });
+    expect(reply.status).toBe(400);
+    expect(reply.text).not.toContain("sekrit");
+    expect(reply.body.message[0]).toMatch(/^Malformed JSON body/);
+  });
+
+  it("names the state's own limit when a state document is too large", async () => {
+    const small = await startMockServer({ port: 0, stateBudgetBytes: 1_000 });
+    try {
+      const res = await fetch(`${small.url}/__admin/state`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ integrations: [], pad: "x".repeat(2_000) }),
+      });
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { message: string[] }).message[0]).toContain("1000 bytes (stateBudgetBytes)");
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("takes Prefer: code=200 as an operation's normal work", async () => {
+    expect(
+      (await call("createIntegration", "p1", { body: { webhookUrl: hook }, headers: { prefer: "code=200" } })).status,
+    ).toBe(200);
+  });
+
+  it("refuses more private hosts with requireHttpsWebhooks: a trailing dot, multicast, site-local, IPv4-compatible", async () => {
+    const strict = await startMockServer({ port: 0, requireHttpsWebhooks: true });
+    try {
+      for (const url of [
+        "https://localhost./h",
+        "https://printer.local./h",
+        "https://224.0.0.1/h",
+        "https://[fec0::1]/h",
+        "https://[::127.0.0.1]/h",
+      ]) {
+        const reply = await call("createIntegration", "p1", { body: { webhookUrl: url }, s: strict });
+        expect([url, reply.status]).toEqual([url, 422]);
+      }
+    } finally {
+      await strict.close();
+    }
+  });
+});

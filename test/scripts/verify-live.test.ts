@@ -891,7 +891,7 @@ describe("verify:live --allow-writes: the write flow in a sandbox project", () =
     ]);
   });
 
-  it("still deletes the integration it created when the flow fails half-way, and says so", async () => {
+  it("still closes what the start opened and deletes the integration it created when the flow fails half-way, and says so", async () => {
     const jelou = await drifted((body, reply) => {
       if (body.message?.[0] === "Conversation started successfully") reply.status = 503;
     });
@@ -906,8 +906,14 @@ describe("verify:live --allow-writes: the write flow in a sandbox project", () =
       ["write-start-conversation", "POST", 503, "outage"],
       ["write-delete-integration", "DELETE", 200, "pass"],
     ]);
-    expect(run.report.writes).toEqual({ created: ["integration"], removed: ["integration"], leftInPlace: [] });
+    // The 503 came after Jelou (the fake) had started it: the flow closes it by bot and user all the same.
+    expect(run.report.writes).toEqual({
+      created: ["integration"],
+      removed: ["a conversation the start may have opened (closed)", "integration"],
+      leftInPlace: [],
+    });
     expect(after.integrations).toEqual([]);
+    expect(after.conversations.map((c) => c.conversation.state)).toEqual(["closed"]);
   });
 
   it("judges every write: a create that does not show the signing secret is breaking drift", async () => {
@@ -928,6 +934,61 @@ describe("verify:live --allow-writes: the write flow in a sandbox project", () =
       },
     ]);
     expect(run.report.writes.removed).toContain("integration");
+  });
+
+  it("closes by bot and user a conversation whose start answered without an id, and says a create without an answer may have left one", async () => {
+    const noId = await drifted((body) => {
+      if (body.message?.[0] === "Conversation started successfully") delete body.data._id;
+    });
+    const run = await verify(noId.baseUrl, SANDBOX, ["--allow-writes"]);
+    const after = noId.fake.state();
+    await noId.close();
+    expect(run.report.writes.removed).toEqual(["a conversation the start may have opened (closed)", "integration"]);
+    expect(after.conversations.map((c) => c.conversation.state)).toEqual(["closed"]);
+
+    const lost = await drifted((body, reply) => {
+      if (body.message?.[0] === "Integration created successfully") reply.status = 503;
+    });
+    const second = await verify(lost.baseUrl, SANDBOX, ["--allow-writes"]);
+    await lost.close();
+    expect(second.report.writes).toEqual({
+      created: [],
+      removed: [],
+      leftInPlace: ["integration (may exist: the create got no clear answer)"],
+    });
+  });
+
+  it("does not patch an integration it did not create when it could not read its URL", async () => {
+    const jelou = await drifted((body, reply) => {
+      if (body.message?.[0] === "Integration retrieved successfully") reply.status = 503;
+    });
+    jelou.fake.setProviderState("project {projectId} has an integration", {
+      projectId: "sandbox-1",
+      webhookUrl: "https://owner.example.com/theirs",
+    });
+    const run = await verify(jelou.baseUrl, SANDBOX, ["--allow-writes"]);
+    const after = jelou.fake.state();
+    await jelou.close();
+    expect(writeChecks(run).map(([id]) => id)).not.toContain("write-update-integration");
+    expect(after.integrations[0]?.integration.webhookUrl).toBe("https://owner.example.com/theirs");
+  });
+
+  it("never shows a signing secret with --show-values, even one that breaks the spec", async () => {
+    const jelou = await drifted(
+      onData((d) => {
+        if (d.signingSecret) d.signingSecret = "3C341EE4AAAA";
+      }),
+    );
+    const run = await verify(jelou.baseUrl, SANDBOX, ["--allow-writes", "--show-values"]);
+    await jelou.close();
+    expect(findingsOf(run)).toContainEqual({
+      check: "write-create-integration",
+      severity: "breaking",
+      rule: "schema-violation",
+      pointer: "/data/signingSecret",
+    });
+    for (const text of [run.files.json, run.files.md, run.files.junit, run.stdout])
+      expect(text).not.toContain("3C341EE4");
   });
 
   it.each(["JELOU_SANDBOX_PROJECT_ID", "JELOU_SANDBOX_BOT_ID", "JELOU_SANDBOX_USER_ID", "JELOU_SANDBOX_WEBHOOK_URL"])(
