@@ -612,7 +612,8 @@ describe("hostile and odd input, found in review", () => {
   });
 
   it("repeats no text of a malformed body, which may hold a credential", async () => {
-    const reply = await call("startConversation", "p1", { raw: '{"authorization":Bearer sekrit-token}' });
+    // V8's message quotes the text where parsing failed: here, the start of the body.
+    const reply = await call("startConversation", "p1", { raw: "sekrit-token-4f2a" });
     expect(reply.status).toBe(400);
     expect(reply.text).not.toContain("sekrit");
     expect(reply.body.message[0]).toMatch(/^Malformed JSON body/);
