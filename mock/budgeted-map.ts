@@ -28,8 +28,7 @@ export class BudgetedMap<V> {
     return { ok: true };
   }
   get(key: string): V | undefined {
-    // Asked on every request: an empty map answers without hashing the key.
-    return this.#entries.size === 0 ? undefined : this.#entries.get(key)?.value;
+    return this.#entries.get(key)?.value;
   }
   delete(key: string): boolean {
     const entry = this.#entries.get(key);

@@ -19,12 +19,14 @@ const keyOf = (operationId: string, projectId: string | undefined) =>
 /** The operation rules, within a count and a byte budget. */
 export class OperationRuleStore {
   readonly #rules: BudgetedMap<OperationRule>;
-  readonly limit: number;
-  readonly budgetBytes: number;
   constructor(limit: number, budgetBytes: number) {
-    this.limit = limit;
-    this.budgetBytes = budgetBytes;
     this.#rules = new BudgetedMap<OperationRule>(limit, budgetBytes, ruleCost);
+  }
+  get limit(): number {
+    return this.#rules.limit;
+  }
+  get budgetBytes(): number {
+    return this.#rules.budgetBytes;
   }
 
   /** Stores a rule, replacing the previous one for the same operation and project; says which bound refused it. */

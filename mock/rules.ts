@@ -186,12 +186,14 @@ export type RuleStoreRefusal = BudgetRefusal;
  */
 export class RuleStore {
   readonly #rules: BudgetedMap<StoredRule>;
-  readonly limit: number;
-  readonly budgetBytes: number;
   constructor(limit: number, budgetBytes: number) {
-    this.limit = limit;
-    this.budgetBytes = budgetBytes;
     this.#rules = new BudgetedMap<StoredRule>(limit, budgetBytes, ruleCost);
+  }
+  get limit(): number {
+    return this.#rules.limit;
+  }
+  get budgetBytes(): number {
+    return this.#rules.budgetBytes;
   }
 
   /** Stores a rule, replacing the conversation's previous one; says which bound refused it otherwise. */

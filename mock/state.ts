@@ -83,6 +83,8 @@ export class SandboxState {
   }
 
   conversation(projectId: string, conversationId: string): StoredConversation | undefined {
+    // Asked by every Get Conversation: with nothing started, the answer costs no key.
+    if (this.#records.size === this.#integrations) return undefined;
     return this.#records.get(key("conversation", projectId, conversationId)) as StoredConversation | undefined;
   }
   /** The active conversation of a bot and user in a project, if any. */
