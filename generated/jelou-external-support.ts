@@ -107,8 +107,179 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/external-support/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send message to end user
+         * @description The panel's agent answers the end user of an active conversation: Jelou delivers the message over the bot's
+         *     channel. Not authenticated with the project's credentials but signed: `X-Jelou-Signature` carries the
+         *     HMAC-SHA256 of the exact body bytes, keyed with the signing secret of `project_id`'s integration. Serialise the
+         *     body once and sign those bytes.
+         */
+        post: operations["sendMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "conversation.start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event conversation.start
+         * @description Jelou POSTs this to the integration's `webhookUrl` after Start conversation, once the conversation is active.
+         *     The payload is not documented: its fields are fake-jelou's analogy with the `message` event (spec/README.md).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description `sha256=` and the lower-case hex HMAC-SHA256 of the exact body bytes, keyed with the integration's
+                     *     `signingSecret`.
+                     * @example sha256=5d0a6b0f3c1e0b9a8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b
+                     */
+                    "X-Jelou-Signature": components["parameters"]["JelouSignature"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ConversationStartEvent"];
+                };
+            };
+            responses: {
+                /** @description Received. Jelou documents no status it expects; fake-jelou counts any 2xx as delivered. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conversation.close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event conversation.close
+         * @description Jelou POSTs this to the integration's `webhookUrl` after Close conversation. Jelou documents `event`,
+         *     `timestamp` and `project_id`; the other fields are fake-jelou's analogy with the `message` event
+         *     (spec/README.md).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description `sha256=` and the lower-case hex HMAC-SHA256 of the exact body bytes, keyed with the integration's
+                     *     `signingSecret`.
+                     * @example sha256=5d0a6b0f3c1e0b9a8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b
+                     */
+                    "X-Jelou-Signature": components["parameters"]["JelouSignature"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ConversationCloseEvent"];
+                };
+            };
+            responses: {
+                /** @description Received. Jelou documents no status it expects; fake-jelou counts any 2xx as delivered. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event message
+         * @description Jelou POSTs this to the integration's `webhookUrl` when the end user writes in an active conversation.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description `sha256=` and the lower-case hex HMAC-SHA256 of the exact body bytes, keyed with the integration's
+                     *     `signingSecret`.
+                     * @example sha256=5d0a6b0f3c1e0b9a8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b
+                     */
+                    "X-Jelou-Signature": components["parameters"]["JelouSignature"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MessageEvent"];
+                };
+            };
+            responses: {
+                /** @description Received. Jelou documents no status it expects; fake-jelou counts any 2xx as delivered. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -475,6 +646,247 @@ export interface components {
             status: 1;
             data: components["schemas"]["ClosedConversation"];
         };
+        /** @description An agent's message to the end user of an active conversation, found by its room, bot and user. */
+        SendMessageRequest: {
+            /**
+             * @description Always `messages`.
+             * @constant
+             */
+            field: "messages";
+            /**
+             * @description Always `message_event`.
+             * @constant
+             */
+            object: "message_event";
+            /**
+             * @description Always `incoming_message` (incoming to Jelou).
+             * @constant
+             */
+            event_type: "incoming_message";
+            /** @description The Jelou project, whose integration's signing secret signs the body. */
+            project_id: string;
+            /** @description The conversation's room (`roomId` of Get conversation). */
+            room_id: string;
+            /** @description The conversation's bot. */
+            bot_id: string;
+            /** @description The end user who receives the message. */
+            user_id: string;
+            value: components["schemas"]["MessageValue"];
+        };
+        /** @description Jelou's success envelope around the id of the message accepted. */
+        SendMessageResponse: {
+            message: components["schemas"]["Message"];
+            /**
+             * @description Always `success` on a success envelope.
+             * @constant
+             */
+            statusMessage: "success";
+            /**
+             * @description Always `1` on a success envelope.
+             * @constant
+             */
+            status: 1;
+            data: {
+                id: components["schemas"]["MessageId"];
+            };
+        };
+        /**
+         * @description Identifier of a message; the sender chooses it on send-message, Jelou on the `message` event.
+         * @example msg-agent-0001
+         */
+        MessageId: string;
+        /** @description A message, discriminated by `type`; its `content` has the shape of its type. */
+        MessageValue: components["schemas"]["TextMessage"] | components["schemas"]["ImageMessage"] | components["schemas"]["VideoMessage"] | components["schemas"]["AudioMessage"] | components["schemas"]["DocumentMessage"];
+        /** @description A text message. */
+        TextMessage: {
+            id?: components["schemas"]["MessageId"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "text";
+            content: {
+                /** @description The text. */
+                body: string;
+            };
+        };
+        /** @description An image, with an optional caption. */
+        ImageMessage: {
+            id?: components["schemas"]["MessageId"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "image";
+            content: {
+                url: components["schemas"]["MediaUrl"];
+                /** @description The image's media type, e.g. `image/jpeg`. */
+                mime_type: string;
+                caption?: components["schemas"]["MediaCaption"];
+            };
+        };
+        /** @description A video, with an optional caption. */
+        VideoMessage: {
+            id?: components["schemas"]["MessageId"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "video";
+            content: {
+                url: components["schemas"]["MediaUrl"];
+                /** @description The video's media type, e.g. `video/mp4`. */
+                mime_type: string;
+                caption?: components["schemas"]["MediaCaption"];
+            };
+        };
+        /** @description An audio clip. */
+        AudioMessage: {
+            id?: components["schemas"]["MessageId"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "audio";
+            content: {
+                url: components["schemas"]["MediaUrl"];
+                /** @description The audio's media type, e.g. `audio/mpeg`. */
+                mime_type: string;
+            };
+        };
+        /** @description A document, with an optional file name. */
+        DocumentMessage: {
+            id?: components["schemas"]["MessageId"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "document";
+            content: {
+                url: components["schemas"]["MediaUrl"];
+                /** @description The document's media type, e.g. `application/pdf`. */
+                mime_type: string;
+                /** @description The name the end user sees. */
+                filename?: string;
+            };
+        };
+        /**
+         * Format: uri
+         * @description Where Jelou fetches the media; it must be reachable over HTTPS.
+         * @example https://storage.example.com/media/image.jpg
+         */
+        MediaUrl: string;
+        /** @description Text shown with the media. */
+        MediaCaption: string;
+        /**
+         * @description When the event happened, in milliseconds since the Unix epoch (REST bodies use ISO-8601 strings).
+         * @example 1776134278574
+         */
+        EventTimestamp: number;
+        /** @description The end user (`User` of Get conversation). */
+        EventContact: {
+            /** @description End user identifier (`User.id`). */
+            id: string;
+            /** @description End user's name (`User.names`). */
+            name: string;
+        };
+        /** @description The conversation's bot (`Bot` of Get conversation, in lower case here). */
+        EventBot: {
+            /** @description Bot identifier. */
+            id: string;
+            /** @description Bot name. */
+            name: string;
+        };
+        /** @description The end user wrote in an active conversation. */
+        MessageEvent: {
+            /**
+             * @description Always `messages`.
+             * @constant
+             */
+            field: "messages";
+            /**
+             * @description Always `message_event`.
+             * @constant
+             */
+            object: "message_event";
+            /**
+             * @description The event's name; this event names itself in `event_type`, the conversation events in `event`.
+             * @constant
+             */
+            event_type: "message";
+            timestamp: components["schemas"]["EventTimestamp"];
+            /** @description The Jelou project. */
+            project_id: string;
+            /** @description The conversation's room. */
+            room_id: string;
+            contact: components["schemas"]["EventContact"];
+            /** @description The conversation; its `id` is the `conversationId` of Get conversation. */
+            conversation: {
+                id: string;
+            };
+            bot: components["schemas"]["EventBot"];
+            /** @description The message, with the id Jelou gave it (a natural key to de-duplicate redeliveries). */
+            value: {
+                id: components["schemas"]["MessageId"];
+            } & Omit<components["schemas"]["MessageValue"], "type">;
+        };
+        /** @description A conversation started (Start conversation) and is active. */
+        ConversationStartEvent: {
+            /**
+             * @description The event's name.
+             * @constant
+             */
+            event: "conversation.start";
+            timestamp: components["schemas"]["EventTimestamp"];
+            /** @description The Jelou project. */
+            project_id: string;
+            /** @description The conversation's room. */
+            room_id: string;
+            /** @description The conversation as it started. */
+            conversation: {
+                id: string;
+                /** @constant */
+                state: "active";
+                /** Format: date-time */
+                startAt: string;
+            };
+            contact: components["schemas"]["EventContact"];
+            bot: components["schemas"]["EventBot"];
+            /** @description The opening message of the Start conversation body, when it had one. */
+            initialMessage?: string;
+            /** @description The context of the Start conversation body, when it had one. */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            assignment?: components["schemas"]["ConversationAssignment"];
+        };
+        /** @description A conversation was closed (Close conversation). */
+        ConversationCloseEvent: {
+            /**
+             * @description The event's name.
+             * @constant
+             */
+            event: "conversation.close";
+            timestamp: components["schemas"]["EventTimestamp"];
+            /** @description The Jelou project. */
+            project_id: string;
+            /** @description The conversation's room. */
+            room_id: string;
+            /** @description The conversation as it ended. */
+            conversation: {
+                id: string;
+                /** @constant */
+                state: "closed";
+                /** Format: date-time */
+                startAt: string;
+                /** Format: date-time */
+                endAt: string;
+            };
+            contact: components["schemas"]["EventContact"];
+            bot: components["schemas"]["EventBot"];
+            reason: components["schemas"]["EndedReason"];
+            redirectPayload?: components["schemas"]["RedirectPayload"];
+        };
     };
     responses: never;
     parameters: {
@@ -488,6 +900,12 @@ export interface components {
          * @example CONVERSATION_ID
          */
         ConversationId: string;
+        /**
+         * @description `sha256=` and the lower-case hex HMAC-SHA256 of the exact body bytes, keyed with the integration's
+         *     `signingSecret`.
+         * @example sha256=5d0a6b0f3c1e0b9a8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b
+         */
+        JelouSignature: string;
     };
     requestBodies: never;
     headers: never;
@@ -528,8 +946,26 @@ export type SchemaRedirectPayload = components['schemas']['RedirectPayload'];
 export type SchemaRedirectText = components['schemas']['RedirectText'];
 export type SchemaRedirectType = components['schemas']['RedirectType'];
 export type SchemaCloseConversationResponse = components['schemas']['CloseConversationResponse'];
+export type SchemaSendMessageRequest = components['schemas']['SendMessageRequest'];
+export type SchemaSendMessageResponse = components['schemas']['SendMessageResponse'];
+export type SchemaMessageId = components['schemas']['MessageId'];
+export type SchemaMessageValue = components['schemas']['MessageValue'];
+export type SchemaTextMessage = components['schemas']['TextMessage'];
+export type SchemaImageMessage = components['schemas']['ImageMessage'];
+export type SchemaVideoMessage = components['schemas']['VideoMessage'];
+export type SchemaAudioMessage = components['schemas']['AudioMessage'];
+export type SchemaDocumentMessage = components['schemas']['DocumentMessage'];
+export type SchemaMediaUrl = components['schemas']['MediaUrl'];
+export type SchemaMediaCaption = components['schemas']['MediaCaption'];
+export type SchemaEventTimestamp = components['schemas']['EventTimestamp'];
+export type SchemaEventContact = components['schemas']['EventContact'];
+export type SchemaEventBot = components['schemas']['EventBot'];
+export type SchemaMessageEvent = components['schemas']['MessageEvent'];
+export type SchemaConversationStartEvent = components['schemas']['ConversationStartEvent'];
+export type SchemaConversationCloseEvent = components['schemas']['ConversationCloseEvent'];
 export type ParameterProjectId = components['parameters']['ProjectId'];
 export type ParameterConversationId = components['parameters']['ConversationId'];
+export type ParameterJelouSignature = components['parameters']['JelouSignature'];
 export type $defs = Record<string, never>;
 export interface operations {
     getIntegration: {
@@ -959,6 +1395,82 @@ export interface operations {
                 };
             };
             /** @description Jelou failed to process the request. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    sendMessage: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description `sha256=` and the lower-case hex HMAC-SHA256 of the exact body bytes, keyed with the integration's
+                 *     `signingSecret`.
+                 * @example sha256=5d0a6b0f3c1e0b9a8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b
+                 */
+                "X-Jelou-Signature": components["parameters"]["JelouSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The message was accepted for delivery to the end user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendMessageResponse"];
+                };
+            };
+            /** @description The `X-Jelou-Signature` header is missing, malformed, or not the body's signature. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The project has no integration, so no signing secret to check the signature with. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The conversation of `room_id`, `bot_id` and `user_id` is not active (closed, or never started). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is missing a required field, or its content does not match its `value.type`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Jelou failed to process the message. */
             500: {
                 headers: {
                     [name: string]: unknown;

@@ -18,8 +18,11 @@ export interface JournalEntry {
   /** null when no response was sent (the reset and timeout scenarios, or a client that left). */
   status: number | null;
   durationMs: number;
-  /** How the request authenticated: `none` when it sent no credential, `invalid` when it was refused. */
-  auth: AuthKind | "none" | "invalid";
+  /**
+   * How the request authenticated: `signature` for send-message, `none` when it sent no credential, `invalid` when
+   * it was refused.
+   */
+  auth: AuthKind | "signature" | "none" | "invalid";
 }
 
 /** The most a journal entry keeps of a path or an id, in UTF-8 bytes. */

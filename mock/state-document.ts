@@ -62,12 +62,14 @@ export function parseStateDocument(
   const active = new Set<string>();
   for (const [i, record] of conversations.entries()) {
     const at = `conversations.${i}`;
-    const problem = recordProblem(record, at, ["projectId", "conversation", "start", "close"], validate, {
+    const problem = recordProblem(record, at, ["projectId", "conversation", "start", "close", "messages"], validate, {
       conversation: "Conversation",
       start: "StartConversationRequest",
       close: "CloseConversationRequest",
     });
     if (problem) return { ok: false, error: problem };
+    const messagesProblem = transcriptProblem((record as { messages?: unknown }).messages, `${at}.messages`, validate);
+    if (messagesProblem) return { ok: false, error: messagesProblem };
     const { projectId, conversation, start } = record as unknown as StoredConversation;
     if (conversation.Bot.id !== start.botId) {
       return fail(`${at}.conversation.Bot.id`, "conversation.Bot.id must be start.botId.");
@@ -124,6 +126,40 @@ function recordProblem(
           ? `/${violation.params.missingProperty}`
           : "";
       const path = `${at}.${field}${`${violation.pointer}${missing}`.split("/").join(".")}`;
+      return { field: path, message: `${path} ${violation.message}.` };
+    }
+  }
+  return undefined;
+}
+
+// A transcript: a list of messages, each from the user or the agent, when, and a message value with its id.
+function transcriptProblem(messages: unknown, at: string, validate: Validate): StateDocumentError | undefined {
+  if (messages === undefined) return undefined;
+  if (!Array.isArray(messages)) return { field: at, message: `${at} must be an array.` };
+  for (const [i, message] of messages.entries()) {
+    const here = `${at}.${i}`;
+    if (!isObject(message)) return { field: here, message: `${here} must be an object.` };
+    const unknown = Object.keys(message).find((key) => !["from", "at", "value"].includes(key));
+    if (unknown !== undefined) {
+      return { field: `${here}.${unknown}`, message: `Unknown field "${unknown.slice(0, 100)}" in ${here}.` };
+    }
+    if (message.from !== "user" && message.from !== "agent") {
+      return { field: `${here}.from`, message: `${here}.from must be "user" or "agent".` };
+    }
+    if (typeof message.at !== "string" || Number.isNaN(Date.parse(message.at))) {
+      return { field: `${here}.at`, message: `${here}.at must be an ISO-8601 date-time.` };
+    }
+    const value = message.value;
+    if (!isObject(value) || typeof value.id !== "string" || value.id === "") {
+      return { field: `${here}.value.id`, message: `${here}.value.id must be a non-empty string.` };
+    }
+    const violation = validate("MessageValue", value).find((v) => !["oneOf", "allOf"].includes(v.keyword));
+    if (violation) {
+      const missing =
+        violation.keyword === "required" && typeof violation.params.missingProperty === "string"
+          ? `/${violation.params.missingProperty}`
+          : "";
+      const path = `${here}.value${`${violation.pointer}${missing}`.split("/").join(".")}`;
       return { field: path, message: `${path} ${violation.message}.` };
     }
   }

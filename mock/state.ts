@@ -4,6 +4,7 @@ import type {
   SchemaCloseConversationRequest,
   SchemaConversation,
   SchemaCreatedIntegration,
+  SchemaMessageValue,
   SchemaStartConversationRequest,
 } from "../generated/jelou-external-support.ts";
 import { BudgetedMap } from "./budgeted-map.ts";
@@ -18,6 +19,15 @@ export interface StoredIntegration {
   authorization?: string;
 }
 
+/** One message of a conversation, as the transcript keeps it. */
+export interface TranscriptMessage {
+  /** `user`: the end user wrote it (the `message` event); `agent`: the panel sent it (send-message). */
+  from: "user" | "agent";
+  /** When the fake received it. */
+  at: string;
+  value: SchemaMessageValue & { id: string };
+}
+
 /** A conversation started through the API: how it was started, and what it is now. */
 export interface StoredConversation {
   projectId: string;
@@ -26,6 +36,8 @@ export interface StoredConversation {
   start: SchemaStartConversationRequest;
   /** The body of the closeConversation that closed it, once closed through the API. */
   close?: SchemaCloseConversationRequest;
+  /** The messages of both directions, in the order received, once there is one. */
+  messages?: TranscriptMessage[];
 }
 
 /** The whole state as the admin API exports it and accepts it back. */

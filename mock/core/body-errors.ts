@@ -18,10 +18,14 @@ export function bodyFieldErrors(violations: readonly SchemaViolation[]): FieldEr
   if (relevant.length === 0) return violations.length === 0 ? undefined : { body: [invalid()] };
   const fields: FieldErrors = {};
   for (const violation of relevant) {
-    const missing =
-      violation.keyword === "required" && typeof violation.params.missingProperty === "string"
-        ? `/${violation.params.missingProperty}`
-        : "";
+    // A missing field, or a discriminator's tag (`value.type`), is named as the field it is, not its parent.
+    const child =
+      violation.keyword === "required"
+        ? violation.params.missingProperty
+        : violation.keyword === "discriminator"
+          ? violation.params.tag
+          : undefined;
+    const missing = typeof child === "string" ? `/${child}` : "";
     const field = `${violation.pointer}${missing}`.slice(1).split("/").join(".") || "body";
     const spanish = [{ ...violation, instancePath: violation.pointer, schemaPath: "" }] as unknown as ErrorObject[];
     localizeSpanish(spanish);

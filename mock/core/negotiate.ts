@@ -102,19 +102,39 @@ export interface RequestFacts<K extends OperationId = OperationId> {
   prefer: string | undefined;
   /** `X-Fake-Jelou-Delay`, if sent. */
   delayHeader: string | undefined;
+  /** `X-Jelou-Signature`, if sent: the credential of the operations signed rather than authenticated. */
+  signature?: string | undefined;
+  /** The body's exact bytes, kept for the operations whose signature covers them. */
+  rawBody?: Buffer | undefined;
   /** When the request arrived (ms since epoch). */
   now: number;
 }
 
 /** Decides what to answer to one request of the Jelou API, given the world as it is now. */
 export function negotiate<K extends OperationId>(facts: RequestFacts<K>, world: World, config: CoreConfig): Outcome {
-  const credentials = checkCredentials(facts.credentials, config.auth);
-  if (!credentials.ok) {
-    const auth = credentials.kind === "none" ? "none" : "invalid";
-    const { status, bytes } = config.errors[facts.operation].unauthorized as { status: number; bytes: Buffer };
-    return { plan: { kind: "reply", status, body: bytes }, auth, scenario: "unauthorized" };
+  const handler = OPERATIONS[facts.operation] as OperationHandler<K>;
+  let auth: AuthRecord;
+  if (handler.authenticate) {
+    const body = facts.bodyError ? undefined : facts.body;
+    const refusal = handler.authenticate({ body, rawBody: facts.rawBody, signature: facts.signature }, world);
+    if (refusal) {
+      const scenario = refusal.kind === "error" ? refusal.scenario : undefined;
+      return {
+        plan: toReply(refusal, facts.operation, config),
+        auth: facts.signature === undefined ? "none" : "invalid",
+        ...(scenario && { scenario }),
+      };
+    }
+    auth = "signature";
+  } else {
+    const credentials = checkCredentials(facts.credentials, config.auth);
+    if (!credentials.ok) {
+      const { status, bytes } = config.errors[facts.operation].unauthorized as { status: number; bytes: Buffer };
+      const refused = credentials.kind === "none" ? "none" : "invalid";
+      return { plan: { kind: "reply", status, body: bytes }, auth: refused, scenario: "unauthorized" };
+    }
+    auth = credentials.kind;
   }
-  const auth = credentials.kind;
   if (facts.params === undefined) {
     return {
       plan: fakeError(
@@ -126,7 +146,6 @@ export function negotiate<K extends OperationId>(facts: RequestFacts<K>, world: 
   }
   if (facts.bodyError) return { plan: fakeError(facts.bodyError.key, facts.bodyError.message), auth };
   const params = facts.params;
-  const handler = OPERATIONS[facts.operation] as OperationHandler<K>;
   const delay = requestDelay(facts.delayHeader, config.delayMs);
   if ("error" in delay) return { plan: fakeError("INVALID_DELAY", delay.error), auth };
   if (delay.ms === 0) return decide(facts, handler, params, world, auth, config);
@@ -152,7 +171,7 @@ function decide<K extends OperationId>(
   config: CoreConfig,
 ): Outcome {
   const rule = handler.rule?.(params, world);
-  const projectId = (params as { projectId?: string }).projectId;
+  const projectId = handler.projectOf ? handler.projectOf(facts.body) : (params as { projectId?: string }).projectId;
   const ruleScenario = rule?.scenario ?? world.operationRule(facts.operation, projectId)?.scenario;
   const decision = decideScenario(scenarioFacts(facts, handler, params, config), ruleScenario, world.scenario());
   if (!decision.ok) return { plan: fakeError("UNKNOWN_SCENARIO", decision.message), auth };

@@ -21,8 +21,11 @@ export interface Wait {
 export type { Reply };
 export type Plan = Reply | Fault | Wait;
 
-/** How a request authenticated, for the journal: `none` when it sent no credential, `invalid` when it was refused. */
-export type AuthRecord = AuthKind | "none" | "invalid";
+/**
+ * How a request authenticated, for the journal: `signature` for a signed operation, `none` when it sent no
+ * credential, `invalid` when it was refused.
+ */
+export type AuthRecord = AuthKind | "signature" | "none" | "invalid";
 
 /** A plan and what the journal records of the decision. */
 export interface Outcome {

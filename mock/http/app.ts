@@ -43,6 +43,8 @@ export interface MockApp {
 // What the journal records of a request while it is served.
 interface RequestRecord {
   operation?: OperationId;
+  /** The body's bytes, for a signed operation. */
+  rawBody?: Buffer;
   ids?: { projectId?: string; conversationId?: string };
   outcome?: Outcome;
 }
@@ -118,6 +120,8 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     scenarioHeader: req.get("x-fake-jelou-scenario"),
     prefer: req.get("prefer"),
     delayHeader: req.get("x-fake-jelou-delay"),
+    signature: req.get("x-jelou-signature"),
+    rawBody: records.get(req.res as Response)?.rawBody,
   });
 
   const apply = (res: Response, record: RequestRecord, outcome: Outcome): void => {
@@ -166,30 +170,40 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   // The API's bodies are small JSON documents; anything larger is refused before it is read whole. Any JSON value is
   // parsed, so that a body that is not an object is a validation error of the operation, as in Jelou.
   const parseJson = express.json({ limit: API_BODY_LIMIT, strict: false });
+  // A signature covers the bytes as sent, not the JSON they parse to: they are kept for the operation to check.
+  const parseSignedJson = express.json({
+    limit: API_BODY_LIMIT,
+    strict: false,
+    verify: (_req, res, bytes) => {
+      const record = records.get(res as Response);
+      if (record) record.rawBody = bytes;
+    },
+  });
   const bodyOf =
-    (operation: OperationId): RequestHandler =>
+    (operation: OperationId, signed: boolean): RequestHandler =>
     (req, res, next) => {
       const record = records.get(res);
       // Known before the parser can fail, so that its error is answered as this operation's.
       if (record) record.operation = operation;
-      parseJson(req, res, next);
+      (signed ? parseSignedJson : parseJson)(req, res, next);
     };
   // Express tries its routes in order. The longest paths first, and GET first among them: Get Conversation, the
   // request a load test repeats, is matched by the first route it meets. The 405 answers come after every route, so
   // that a method one path lacks (POST .../conversations/{id}) still reaches the path that has it (POST .../start).
-  const prefixed = (route: (typeof routes)[number]) => ROUTE_PREFIXES.map((prefix) => `${prefix}${route.expressPath}`);
+  const prefixed = (route: (typeof routes)[number]) =>
+    (route.prefixes ?? ROUTE_PREFIXES).map((prefix) => `${prefix}${route.expressPath}`);
   const depth = (route: (typeof routes)[number]) => route.specPath.split("/").length;
   const ordered = routes
     .flatMap((route) => route.operations.map((op) => ({ route, ...op })))
     .sort((a, b) => depth(b.route) - depth(a.route) || Number(b.method === "get") - Number(a.method === "get"));
-  for (const { route, method, operation, hasBody } of ordered) {
+  for (const { route, method, operation, hasBody, signed } of ordered) {
     const handle = (req: Request, res: Response) => {
       const record = records.get(res) as RequestRecord;
       record.operation = operation;
       record.ids = req.params as RequestRecord["ids"];
       apply(res, record, negotiate(facts(req, operation, req.params as RequestFacts["params"]), world, config));
     };
-    if (hasBody) app[method](prefixed(route), bodyOf(operation), handle);
+    if (hasBody) app[method](prefixed(route), bodyOf(operation, signed), handle);
     else app[method](prefixed(route), handle);
   }
   for (const route of routes) {
@@ -203,13 +217,20 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     });
   }
 
-  const served = routes.map(({ specPath }) => specPath).join(", ");
+  const served = routes
+    .filter((route) => route.prefixes === undefined)
+    .map(({ specPath }) => specPath)
+    .join(", ");
+  const ownServers = routes
+    .filter((route) => route.prefixes !== undefined)
+    .map((route) => ` ${route.specPath} under ${route.prefixes?.join(" or ")}.`)
+    .join("");
   app.use((req, res) => {
     sendReply(
       res,
       fakeError(
         "ROUTE_NOT_FOUND",
-        `No route for ${req.method} ${req.path}. The fake serves ${served} under the prefix /jelouapi, /platform or none.`,
+        `No route for ${req.method} ${req.path}. The fake serves ${served} under the prefix /jelouapi, /platform or none;${ownServers}`,
       ),
     );
   });

@@ -6,6 +6,7 @@ import { deleteIntegration } from "./delete-integration.ts";
 import { getConversation } from "./get-conversation.ts";
 import { getIntegration } from "./get-integration.ts";
 import type { OperationHandler, OperationId } from "./operation.ts";
+import { sendMessage } from "./send-message.ts";
 import { startConversation } from "./start-conversation.ts";
 import { updateIntegration } from "./update-integration.ts";
 
@@ -19,6 +20,7 @@ export type {
   PathParams,
   Refusal,
   Reply,
+  SignedRequest,
 } from "./operation.ts";
 
 /** The handler of each operation of the spec. */
@@ -30,4 +32,5 @@ export const OPERATIONS: { readonly [K in OperationId]: OperationHandler<K> } = 
   startConversation,
   closeConversation,
   getConversation,
+  sendMessage,
 };

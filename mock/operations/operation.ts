@@ -59,12 +59,29 @@ export interface OperationSettings {
   requireHttpsWebhooks: boolean;
 }
 
+/** What an operation signed rather than authenticated reads to check the signature. */
+export interface SignedRequest {
+  /** The parsed body, not yet checked against its schema; undefined when it is not JSON. */
+  body: unknown;
+  /** The exact bytes received: what the signature covers. */
+  rawBody: Buffer | undefined;
+  /** `X-Jelou-Signature`, if sent. */
+  signature: string | undefined;
+}
+
 /** One operation of the fake. */
 export interface OperationHandler<K extends OperationId> {
   /** True when the operation answers the conversation scenarios, `active` and `closed`. */
   answersStates: boolean;
   /** The conversation rule that applies to this request, for operations that read one conversation. */
   rule?(params: PathParams<K>, world: World): StoredRule | undefined;
+  /**
+   * For an operation signed with the integration's secret instead of the project's credentials (send-message):
+   * checks the signature in their place. A refusal answers at once; undefined lets the request go on.
+   */
+  authenticate?(request: SignedRequest, world: World): Refusal | undefined;
+  /** The project a request concerns, when it is not a path parameter (send-message names it in the body). */
+  projectOf?(body: unknown): string | undefined;
   /** The id whose prefix may select a scenario with no set-up (`closed-...`), when the operation has one. */
   magicId?(params: PathParams<K>): string;
   /** Does the operation's work: reads and changes the world, and says what to answer. */

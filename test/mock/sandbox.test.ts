@@ -34,6 +34,7 @@ const PATHS: Record<OperationId, (projectId: string, id?: string) => [string, st
   startConversation: (p) => ["POST", `/v1/external-support/${p}/conversations/start`],
   closeConversation: (p) => ["POST", `/v1/external-support/${p}/conversations/close`],
   getConversation: (p, id = "c1") => ["GET", `/v1/external-support/${p}/conversations/${id}`],
+  sendMessage: () => ["POST", "/chatbot/v1/external-support/webhook"],
 };
 
 /** Calls an operation of the fake, and checks what it answered against the spec. */
@@ -45,7 +46,7 @@ async function call(
   const [method, path] = PATHS[operationId](projectId, options.id);
   const target = options.s ?? server;
   const hasBody = method !== "GET" && (options.body !== undefined || options.raw !== undefined);
-  const res = await fetch(`${target.baseUrl}${path}`, {
+  const res = await fetch(`${path.startsWith("/chatbot/") ? target.url : target.baseUrl}${path}`, {
     method,
     headers: { "x-api-key": KEY, ...(hasBody && { "content-type": "application/json" }), ...options.headers },
     ...(hasBody && { body: options.raw ?? JSON.stringify(options.body) }),
@@ -257,7 +258,9 @@ describe("scenarios and rules on every operation", () => {
     "%s answers 401 to a request without credentials, even with a malformed body",
     async (operation) => {
       const reply = await call(operation, "p1", { raw: "{not json", headers: { "x-api-key": "" } });
-      expect([reply.status, reply.body.error.key]).toEqual([401, "UNAUTHORIZED"]);
+      // Send-message's credential is its signature.
+      const key = operation === "sendMessage" ? "INVALID_SIGNATURE" : "UNAUTHORIZED";
+      expect([reply.status, reply.body.error.key]).toEqual([401, key]);
     },
   );
 
@@ -348,8 +351,8 @@ describe("scenarios and rules on every operation", () => {
     expect(() => server.setOperation({ operationId: "getIntegration", scenario: "conflict" })).toThrow(
       'The scenario "conflict" does not apply to getIntegration',
     );
-    expect(() => server.setOperation({ operationId: "sendMessage" as OperationId, scenario: "server-error" })).toThrow(
-      'Unknown operation "sendMessage"',
+    expect(() => server.setOperation({ operationId: "sendAnything" as OperationId, scenario: "server-error" })).toThrow(
+      'Unknown operation "sendAnything"',
     );
     expect(server.operations()).toEqual([]);
   });

@@ -21,7 +21,9 @@ describe("loadSpec", () => {
       "/v1/external-support/{projectId}/conversations/start",
       "/v1/external-support/{projectId}/conversations/close",
       "/v1/external-support/{projectId}/conversations/{conversationId}",
+      "/v1/external-support/webhook",
     ]);
+    expect(Object.keys(spec.webhooks ?? {})).toEqual(["conversation.start", "conversation.close", "message"]);
   });
 
   it.each([

@@ -21,6 +21,7 @@ const INTEGRATION = "/v1/external-support/{projectId}";
 const START = "/v1/external-support/{projectId}/conversations/start";
 const CLOSE = "/v1/external-support/{projectId}/conversations/close";
 const CONVERSATION = "/v1/external-support/{projectId}/conversations/{conversationId}";
+const SEND = "/v1/external-support/webhook";
 
 // operationId, method, path, tag, and each declared status with the names of its examples (decisions 10 and 19).
 const OPERATIONS: [string, string, string, string, Record<string, string[]>][] = [
@@ -92,6 +93,20 @@ const OPERATIONS: [string, string, string, string, Record<string, string[]>][] =
     "Conversations",
     { 200: ["active", "closed"], 401: ["unauthorized"], 404: ["notFound"], 500: ["serverError"] },
   ],
+  [
+    "sendMessage",
+    "post",
+    SEND,
+    "Messages",
+    {
+      200: ["sent"],
+      401: ["unauthorized"],
+      404: ["notFound"],
+      409: ["conflict"],
+      422: ["validationError"],
+      500: ["serverError"],
+    },
+  ],
 ];
 
 /** The value of a named response example of an operation, `$ref`s resolved. */
@@ -151,16 +166,20 @@ describe("modelling decisions of the spec", () => {
     });
   });
 
-  it("describes the seven gateway operations, not only Get Conversation", () => {
+  it("describes the seven gateway operations and send-message, not only Get Conversation", () => {
     const info = spec.info as { title: string; summary: string };
     expect(info.title).toBe("Jelou External Support API");
     expect(info.summary).not.toContain("Get Conversation");
     expect(spec.tags).toEqual([
       expect.objectContaining({ name: "Conversations" }),
+      expect.objectContaining({ name: "Events" }),
       expect.objectContaining({ name: "Integrations" }),
+      expect.objectContaining({ name: "Messages" }),
     ]);
     const declared = Object.entries(spec.paths).flatMap(([path, item]) =>
-      Object.entries(item).map(([method, op]) => [(op as { operationId: string }).operationId, method, path]),
+      Object.entries(item)
+        .filter(([key]) => key !== "servers")
+        .map(([method, op]) => [(op as { operationId: string }).operationId, method, path]),
     );
     expect(declared).toEqual(OPERATIONS.map(([id, method, path]) => [id, method, path]));
   });
@@ -301,6 +320,8 @@ describe("modelling decisions of the spec", () => {
       [CLOSE, "post", 404, "notFound", "ACTIVE_CONVERSATION_NOT_FOUND", "E1407"],
       [INTEGRATION, "post", 409, "conflict", "INTEGRATION_ALREADY_EXISTS", "E1408"],
       [START, "post", 409, "conflict", "CONVERSATION_ALREADY_ACTIVE", "E1409"],
+      [SEND, "post", 401, "unauthorized", "INVALID_SIGNATURE", "E1401"],
+      [SEND, "post", 409, "conflict", "CONVERSATION_NOT_ACTIVE", "E1410"],
     ];
     for (const [path, method, status, name, key, code] of errors) {
       expect(errorOf(example(path, method, status, name)), `${method} ${path} ${name}`).toEqual(
@@ -313,9 +334,12 @@ describe("modelling decisions of the spec", () => {
     for (const [op, method, path] of OPERATIONS) {
       if (op === "getConversation") continue;
       for (const [status, name, component] of [
-        ["401", "unauthorized", "Unauthorized"],
+        // Send-message's 401 is its own: a signature, not credentials, is refused.
+        ...(op === "sendMessage" ? [] : [["401", "unauthorized", "Unauthorized"]]),
         ["500", "serverError", "ServerError"],
-        ...(path === INTEGRATION && method !== "post" ? [["404", "notFound", "IntegrationNotFound"]] : []),
+        ...((path === INTEGRATION && method !== "post") || op === "sendMessage"
+          ? [["404", "notFound", "IntegrationNotFound"]]
+          : []),
       ]) {
         const pointer = toPointer(["paths", path, method, "responses", `${status}`, "content", "application/json"]);
         expect(at(`${pointer}/examples/${name}`), `${op} ${name}`).toEqual({
