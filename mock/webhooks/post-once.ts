@@ -1,0 +1,89 @@
+// One webhook POST, with node:http / node:https rather than fetch: a redirect is an answer to record, not to follow
+// (following it would carry the signature and the credentials to whatever origin the receiver names).
+import http, { type OutgoingHttpHeaders } from "node:http";
+import https from "node:https";
+
+/** Why an attempt got no complete answer. */
+export type AttemptError = "refused" | "timeout" | "reset" | "not-allowed" | "dns" | "other";
+
+/** What one attempt got: the status when a response began, and an error when the exchange did not complete. */
+export interface AttemptResult {
+  status?: number;
+  error?: Exclude<AttemptError, "not-allowed">;
+}
+
+/** The most of a response body read before the connection is dropped: the body is discarded, only its end matters. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** The error an attempt records for a Node network error: by its code only, never its message (it may quote the URL). */
+export function classifyError(error: unknown): Exclude<AttemptError, "not-allowed" | "timeout"> {
+  switch ((error as { code?: unknown } | null)?.code) {
+    case "ECONNREFUSED":
+      return "refused";
+    case "ECONNRESET":
+      return "reset";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "dns";
+    default:
+      return "other";
+  }
+}
+
+/**
+ * POSTs `body` to `url` once, within `timeoutMs` for the whole exchange (connect, headers and body), or until `signal`
+ * aborts (it must not be aborted yet). Resolves with what happened; never rejects. The URL's userinfo is not sent: credentials travel only in the
+ * headers the caller chose.
+ */
+export function postOnce(
+  url: URL,
+  headers: OutgoingHttpHeaders,
+  body: Buffer,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<AttemptResult> {
+  return new Promise((resolve) => {
+    const target = new URL(url);
+    target.username = "";
+    target.password = "";
+    let status: number | undefined;
+    let settled = false;
+    let request: http.ClientRequest | undefined;
+    const finish = (error?: AttemptResult["error"]) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      request?.destroy();
+      resolve({ ...(status !== undefined && { status }), ...(error !== undefined && { error }) });
+    };
+    const onAbort = () => finish("other");
+    const timer = setTimeout(() => finish("timeout"), timeoutMs);
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      // agent: false: a connection of its own (Connection: close), outside the global agent's pool and whatever
+      // limits the host application set on it; finish() destroys it.
+      request = (target.protocol === "https:" ? https : http).request(
+        target,
+        { method: "POST", headers, agent: false },
+        (response) => {
+          status = response.statusCode;
+          let read = 0;
+          response.on("data", (chunk: Buffer) => {
+            read += chunk.length;
+            if (read > MAX_RESPONSE_BYTES) finish();
+          });
+          response.on("end", () => finish());
+          // A body cut short (the socket closed mid-body) errors with ECONNRESET: the exchange did not complete.
+          response.on("error", (error) => finish(classifyError(error)));
+        },
+      );
+    } catch {
+      // A header name or value node:http refuses, or a protocol it does not speak.
+      return finish("other");
+    }
+    // Stays attached after finish: destroy() may emit one more error, which must not go unhandled.
+    request.on("error", (error) => finish(classifyError(error)));
+    request.end(body);
+  });
+}
