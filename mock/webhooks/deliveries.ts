@@ -1,0 +1,474 @@
+// The outbound webhook engine: takes a delivery already built (event, bytes, secret, receiver), signs and POSTs it
+// with retries, keeps a bounded log a test can list and await, and injects the delivery faults. Secrets (the signing
+// secret, the auth header's value, the URL's userinfo and query) stay in private fields: records, messages and
+// errors are built only from what is safe to show.
+import { randomUUID } from "node:crypto";
+import type { OutgoingHttpHeaders } from "node:http";
+import { BoundedLog } from "./delivery-log.ts";
+import { type AttemptError, type AttemptResult, postOnce } from "./post-once.ts";
+import { signJelouPayload } from "./signature.ts";
+
+export type WebhookEvent = "conversation.start" | "conversation.close" | "message";
+/**
+ * A fault injected into one delivery. bad-signature: a well-formed X-Jelou-Signature that does not verify. no-auth: no
+ * auth header. duplicate: the same bytes twice, as two records, the second (`redeliveryOf` the first) sent once the
+ * first has finished. out-of-order: a conversation.start is held until its conversation's close is sent, then sent
+ * right after that close; on other events it changes nothing.
+ */
+export type DeliveryFault = "bad-signature" | "no-auth" | "duplicate" | "out-of-order";
+
+/** One delivery to perform, built by the caller. */
+export interface DeliveryRequest {
+  event: WebhookEvent;
+  projectId: string;
+  conversationId: string;
+  /** The integration's webhookUrl; its userinfo and query are never logged, and its userinfo is never sent. */
+  url: string;
+  /** The exact bytes to POST (compact JSON). */
+  body: Buffer;
+  /** Never logged, never in a message. */
+  signingSecret: string;
+  /** e.g. `Authorization: Bearer x` or `X-API-Key: k`; the value is never logged. */
+  authHeader?: { name: string; value: string };
+  fault?: DeliveryFault;
+}
+
+/** How deliveries are made and how much of them is kept. */
+export interface DeliveryPolicy {
+  /** Extra attempts after the first, at most {@link MAX_RETRIES} (default 0). */
+  retries?: number;
+  /** Per attempt, the whole exchange (connect and response), in ms (default 20000). */
+  timeoutMs?: number;
+  /** The first back-off in ms, doubling on each retry (default 1000). */
+  retryBaseMs?: number;
+  /** Whether the fake may call this URL at all (decided by the caller: its binding and --webhook-allow). */
+  allowHost(url: URL): boolean;
+  /** The log's byte budget, bodies included (default 4 MiB). */
+  budgetBytes?: number;
+}
+
+/** One POST of a delivery. `status` and `error` are both set when a response broke off after its headers. */
+export interface DeliveryAttempt {
+  attempt: number;
+  at: string;
+  status?: number;
+  error?: AttemptError;
+  latencyMs: number;
+}
+
+/** A delivery as the log keeps it: never a secret, a header value, userinfo or a query string. */
+export interface DeliveryRecord {
+  id: string;
+  event: WebhookEvent;
+  projectId: string;
+  conversationId: string;
+  /** The URL's origin (without userinfo) and its pathname, never its query. */
+  origin: string;
+  path: string;
+  createdAt: string;
+  /** delivered: an attempt got a complete 2xx answer. */
+  outcome: "pending" | "delivered" | "failed";
+  attempts: DeliveryAttempt[];
+  /** The X-Jelou-Signature value sent (a wrong one under the bad-signature fault). */
+  signature: string;
+  /** The name of the auth header sent, never its value. */
+  authHeader?: string;
+  /** The fault requested for this delivery, whether or not its event gave it anything to do. */
+  fault?: DeliveryFault;
+  redeliveryOf?: string;
+  /** The parsed body, as the team receives it (the body as text if it is not JSON). */
+  payload: unknown;
+}
+
+/** What list() may filter on. */
+export interface DeliveryFilter {
+  projectId?: string;
+  event?: WebhookEvent;
+  outcome?: DeliveryRecord["outcome"];
+  limit?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 20_000;
+export const DEFAULT_RETRY_BASE_MS = 1_000;
+export const DEFAULT_DELIVERY_BUDGET_BYTES = 4 * 1024 * 1024;
+/** The most retries a policy may ask for: the last back-off is then retryBaseMs·2^9. */
+export const MAX_RETRIES = 10;
+/** The longest attempt timeout and first back-off a policy may ask for. */
+export const MAX_POLICY_MS = 600_000;
+/** The most records the log keeps, whatever the byte budget allows. */
+export const MAX_DELIVERY_RECORDS = 1_000;
+/** Bytes charged to a record besides its body and its JSON: the URL, the headers kept for redelivery, the maps. */
+const RECORD_OVERHEAD_BYTES = 512;
+
+/** The back-off before retry `retry` (1 for the first retry): retryBaseMs·2^(retry-1). */
+export function backoffMs(retryBaseMs: number, retry: number): number {
+  return retryBaseMs * 2 ** (retry - 1);
+}
+
+/** Whether an attempt's result asks for another: no answer, 408, 429 or a 5xx (never a 3xx or another 4xx). */
+export function isRetryable(result: AttemptResult): boolean {
+  if (result.error !== undefined || result.status === undefined) return true;
+  return result.status === 408 || result.status === 429 || result.status >= 500;
+}
+
+/** A record in the making, with what the log must never show: the URL as given and the auth header's value. */
+interface Entry {
+  readonly record: Omit<DeliveryRecord, "payload">;
+  readonly body: Buffer;
+  /** undefined when the URL is not an http(s) URL: such a delivery is not allowed. */
+  readonly url: URL | undefined;
+  readonly auth: { name: string; value: string } | undefined;
+  /** An out-of-order conversation.start waiting for its conversation's close. */
+  held: boolean;
+}
+
+interface Waiter {
+  predicate: (record: DeliveryRecord) => boolean;
+  resolve: (record: DeliveryRecord) => void;
+  reject: (error: unknown) => void;
+  seen: number;
+  timer: NodeJS.Timeout;
+}
+
+type Policy = Required<DeliveryPolicy>;
+
+/** The webhook delivery engine: queues, signs, POSTs and retries deliveries, and keeps their bounded log. */
+export class Deliveries {
+  readonly #policy: Policy;
+  readonly #log: BoundedLog<Entry>;
+  readonly #waiters = new Set<Waiter>();
+  readonly #backoffs = new Map<NodeJS.Timeout, () => void>();
+  readonly #closing = new AbortController();
+
+  /** Checks the policy; throws a RangeError naming a field out of bounds. */
+  constructor(policy: DeliveryPolicy) {
+    this.#policy = {
+      retries: policy.retries ?? 0,
+      timeoutMs: policy.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      retryBaseMs: policy.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
+      allowHost: policy.allowHost,
+      budgetBytes: policy.budgetBytes ?? DEFAULT_DELIVERY_BUDGET_BYTES,
+    };
+    checkInteger("retries", this.#policy.retries, 0, MAX_RETRIES);
+    checkInteger("timeoutMs", this.#policy.timeoutMs, 1, MAX_POLICY_MS);
+    checkInteger("retryBaseMs", this.#policy.retryBaseMs, 0, MAX_POLICY_MS);
+    checkInteger("budgetBytes", this.#policy.budgetBytes, 1, Number.MAX_SAFE_INTEGER);
+    this.#log = new BoundedLog<Entry>({
+      limit: MAX_DELIVERY_RECORDS,
+      budgetBytes: this.#policy.budgetBytes,
+      cost: (entry) =>
+        RECORD_OVERHEAD_BYTES + entry.body.length + (entry.url?.href.length ?? 0) + JSON.stringify(entry.record).length,
+      // A held start is dropped rather than let unclosed conversations grow the log without bound.
+      evictable: (entry) => entry.held || entry.record.outcome !== "pending",
+    });
+  }
+
+  /**
+   * Queues a delivery and returns its record at once; the POST happens asynchronously and never throws/rejects to the
+   * caller. After close(), the record is failed at once, without an attempt, and not logged.
+   */
+  send(request: DeliveryRequest): DeliveryRecord {
+    // A copy: a caller reusing its buffer must not change what is sent, redelivered or logged.
+    const body = Buffer.from(request.body);
+    const signature =
+      request.fault === "bad-signature"
+        ? // Well-formed and keyed with the right secret, but over other bytes (the body and a newline), as when a
+          // sender signs one serialisation and sends another.
+          signJelouPayload(Buffer.concat([body, Buffer.from("\n")]), request.signingSecret)
+        : signJelouPayload(body, request.signingSecret);
+    const auth = request.fault === "no-auth" ? undefined : request.authHeader;
+    const first = this.#entry(request, request.url, body, signature, auth, request.fault);
+    if (this.#closing.signal.aborted) {
+      first.record.outcome = "failed";
+      return publicCopy(first);
+    }
+    if (request.fault === "out-of-order" && request.event === "conversation.start") first.held = true;
+    this.#log.add(first.record.id, first);
+    if (first.held) return publicCopy(first);
+    const sequence = [first];
+    if (request.fault === "duplicate") {
+      const second = this.#entry(request, request.url, body, signature, auth, "duplicate", first.record.id);
+      this.#log.add(second.record.id, second);
+      sequence.push(second);
+    }
+    if (request.event === "conversation.close") {
+      // Held starts are log entries (so the budget and clear() cover them): a close looks for its own, oldest first.
+      for (const entry of this.#log.values()) {
+        if (!entry.held || entry.record.projectId !== request.projectId) continue;
+        if (entry.record.conversationId !== request.conversationId) continue;
+        entry.held = false;
+        sequence.push(entry);
+      }
+    }
+    this.#run(sequence);
+    return publicCopy(first);
+  }
+
+  /**
+   * Sends the same bytes again with the same signature and auth header, as a new record; undefined for an unknown id
+   * (never logged, cleared or evicted). After close(), failed at once like send().
+   */
+  redeliver(id: string): DeliveryRecord | undefined {
+    const original = this.#log.get(id);
+    if (!original) return undefined;
+    const { record } = original;
+    // The faults that shaped what was sent are sent again; those about how often or when (duplicate, out-of-order) are not.
+    const fault = record.fault === "bad-signature" || record.fault === "no-auth" ? record.fault : undefined;
+    const entry = this.#entry(record, original.url, original.body, record.signature, original.auth, fault, id);
+    if (this.#closing.signal.aborted) {
+      entry.record.outcome = "failed";
+      return publicCopy(entry);
+    }
+    this.#log.add(entry.record.id, entry);
+    this.#run([entry]);
+    return publicCopy(entry);
+  }
+
+  /** Newest first, filtered; copies, so callers cannot change the log. */
+  list(filter: DeliveryFilter = {}): DeliveryRecord[] {
+    const limit = filter.limit ?? Number.POSITIVE_INFINITY;
+    const found: DeliveryRecord[] = [];
+    for (const entry of [...this.#log.values()].reverse()) {
+      if (found.length >= limit) break;
+      const { record } = entry;
+      if (filter.projectId !== undefined && record.projectId !== filter.projectId) continue;
+      if (filter.event !== undefined && record.event !== filter.event) continue;
+      if (filter.outcome !== undefined && record.outcome !== filter.outcome) continue;
+      found.push(publicCopy(entry));
+    }
+    return found;
+  }
+
+  /**
+   * Resolves with the first delivery (already finished, oldest first, or finishing later) that is no longer pending and
+   * matches; rejects with a clear Error after timeoutMs, naming how many deliveries it saw. A predicate that throws
+   * rejects with its error.
+   */
+  waitFor(predicate: (d: DeliveryRecord) => boolean, timeoutMs: number): Promise<DeliveryRecord> {
+    return new Promise((resolve, reject) => {
+      if (this.#closing.signal.aborted) return reject(new Error("waitFor: the deliveries are closed"));
+      if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+        return reject(new RangeError("waitFor: timeoutMs must be a finite number of ms, 0 or more"));
+      }
+      let seen = 0;
+      try {
+        for (const entry of this.#log.values()) {
+          if (entry.record.outcome === "pending") continue;
+          seen++;
+          const copy = publicCopy(entry);
+          if (predicate(copy)) return resolve(copy);
+        }
+      } catch (error) {
+        return reject(error);
+      }
+      const waiter: Waiter = {
+        predicate,
+        resolve,
+        reject,
+        seen,
+        timer: setTimeout(() => {
+          this.#waiters.delete(waiter);
+          const pending = [...this.#log.values()].filter((entry) => entry.record.outcome === "pending").length;
+          const seen = `${waiter.seen} finished ${waiter.seen === 1 ? "delivery" : "deliveries"}`;
+          reject(
+            new Error(`waitFor: no delivery matched within ${timeoutMs} ms (saw ${seen}, ${pending} still pending)`),
+          );
+        }, timeoutMs),
+      };
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /**
+   * Forgets the log (and held out-of-order events); in-flight deliveries finish but are not recorded. An attempt in
+   * flight completes; no retry or duplicate of a forgotten delivery follows it.
+   */
+  clear(): void {
+    this.#log.clear();
+  }
+
+  /**
+   * Aborts in-flight requests and back-off timers, rejects waiters; leaves no handle open. Held events are dropped;
+   * deliveries still pending are marked failed, their aborted attempt unrecorded.
+   */
+  close(): void {
+    if (this.#closing.signal.aborted) return;
+    this.#closing.abort();
+    for (const [timer, wake] of this.#backoffs) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.#backoffs.clear();
+    for (const waiter of this.#waiters) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new Error("waitFor: the deliveries were closed before a delivery matched"));
+    }
+    this.#waiters.clear();
+    for (const entry of [...this.#log.values()]) {
+      if (entry.held) this.#log.delete(entry.record.id);
+      else if (entry.record.outcome === "pending") entry.record.outcome = "failed";
+    }
+  }
+
+  #entry(
+    from: Pick<DeliveryRequest, "event" | "projectId" | "conversationId">,
+    url: string | URL | undefined,
+    body: Buffer,
+    signature: string,
+    auth: DeliveryRequest["authHeader"],
+    fault: DeliveryFault | undefined,
+    redeliveryOf?: string,
+  ): Entry {
+    const target = httpUrl(url);
+    return {
+      record: {
+        id: randomUUID(),
+        event: from.event,
+        projectId: from.projectId,
+        conversationId: from.conversationId,
+        origin: target?.origin ?? "",
+        path: target?.pathname ?? "",
+        createdAt: new Date().toISOString(),
+        outcome: "pending",
+        attempts: [],
+        signature,
+        ...(auth && { authHeader: auth.name }),
+        ...(fault && { fault }),
+        ...(redeliveryOf !== undefined && { redeliveryOf }),
+      },
+      body,
+      url: target,
+      auth: auth && { name: auth.name, value: auth.value },
+      held: false,
+    };
+  }
+
+  /** Delivers the entries one after the other (so the receiver sees them in this order); never rejects. */
+  #run(entries: Entry[]): void {
+    void (async () => {
+      for (const entry of entries) {
+        try {
+          await this.#deliver(entry);
+        } catch {
+          // Only a bug of this module could land here: the delivery fails rather than the process.
+          if (entry.record.outcome === "pending") entry.record.outcome = "failed";
+        }
+      }
+    })();
+  }
+
+  async #deliver(entry: Entry): Promise<void> {
+    const { record } = entry;
+    // Forgotten by clear() or ended by close() while it waited its turn (a duplicate's copy, a released start).
+    if (!this.#isCurrent(entry)) return;
+    if (!entry.url || !this.#allows(entry.url)) {
+      record.attempts.push({ attempt: 1, at: new Date().toISOString(), error: "not-allowed", latencyMs: 0 });
+      return this.#finish(entry, "failed");
+    }
+    const headers: OutgoingHttpHeaders = {
+      ...(entry.auth && { [entry.auth.name]: entry.auth.value }),
+      "Content-Type": "application/json",
+      "Content-Length": entry.body.length,
+      "X-Jelou-Signature": record.signature,
+      "User-Agent": "fake-jelou",
+    };
+    // A hand-written loop rather than p-retry: p-retry ships ESM only (the CommonJS build would have to bundle it), an
+    // attempt here resolves with a result instead of throwing, and close() must cancel a back-off at once.
+    for (let attempt = 1; attempt <= this.#policy.retries + 1; attempt++) {
+      if (attempt > 1) {
+        await this.#sleep(backoffMs(this.#policy.retryBaseMs, attempt - 1));
+        if (!this.#isCurrent(entry)) return;
+      }
+      const at = new Date().toISOString();
+      const started = performance.now();
+      const result = await postOnce(entry.url, headers, entry.body, this.#policy.timeoutMs, this.#closing.signal);
+      if (!this.#isCurrent(entry)) return;
+      record.attempts.push({ attempt, at, ...result, latencyMs: Math.round(performance.now() - started) });
+      this.#log.recharge(record.id);
+      if (!isRetryable(result)) return this.#finish(entry, isDelivered(result) ? "delivered" : "failed");
+    }
+    this.#finish(entry, "failed");
+  }
+
+  #finish(entry: Entry, outcome: "delivered" | "failed"): void {
+    entry.record.outcome = outcome;
+    for (const waiter of [...this.#waiters]) {
+      waiter.seen++;
+      let matched: boolean;
+      const copy = publicCopy(entry);
+      try {
+        matched = waiter.predicate(copy);
+      } catch (error) {
+        this.#settle(waiter);
+        waiter.reject(error);
+        continue;
+      }
+      if (matched) {
+        this.#settle(waiter);
+        waiter.resolve(copy);
+      }
+    }
+    // After the waiters: a record larger than the whole budget is evicted as soon as it is finished.
+    this.#log.recharge(entry.record.id);
+  }
+
+  #settle(waiter: Waiter): void {
+    clearTimeout(waiter.timer);
+    this.#waiters.delete(waiter);
+  }
+
+  /** Whether the entry is still in the log (not cleared nor evicted) and the engine is not closed. */
+  #isCurrent(entry: Entry): boolean {
+    return !this.#closing.signal.aborted && this.#log.get(entry.record.id) === entry;
+  }
+
+  #allows(url: URL): boolean {
+    try {
+      // The caller's own copy: its function cannot change the URL that is then called.
+      return this.#policy.allowHost(new URL(url));
+    } catch {
+      return false;
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#backoffs.delete(timer);
+        resolve();
+      }, ms);
+      // A back-off alone does not keep the process alive; close() clears it.
+      timer.unref();
+      this.#backoffs.set(timer, resolve);
+    });
+  }
+}
+
+function isDelivered(result: AttemptResult): boolean {
+  return result.error === undefined && result.status !== undefined && result.status >= 200 && result.status < 300;
+}
+
+/** The URL when it is an absolute http(s) URL, else undefined. */
+function httpUrl(url: string | URL | undefined): URL | undefined {
+  if (url === undefined || !URL.canParse(String(url))) return undefined;
+  const parsed = new URL(url);
+  return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed : undefined;
+}
+
+/** A deep copy of an entry's record with its payload parsed afresh from the bytes. */
+function publicCopy(entry: Entry): DeliveryRecord {
+  const text = entry.body.toString("utf8");
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    payload = text;
+  }
+  return { ...structuredClone(entry.record), payload };
+}
+
+function checkInteger(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`DeliveryPolicy.${name} must be an integer from ${min} to ${max}`);
+  }
+}
