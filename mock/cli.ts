@@ -7,7 +7,7 @@ import { isAdminToken, isAllowedHostName } from "./admin-guard.ts";
 import { type BasicCredential, parseBasicPair } from "./auth.ts";
 import { MAX_SHUTDOWN_GRACE_MS, MockListenError, startMockServer } from "./http/server.ts";
 import { MAX_JOURNAL_LIMIT } from "./journal.ts";
-import { MAX_DELAY_MS } from "./limits.ts";
+import { MAX_DELAY_MS, MAX_WEBHOOK_RETRIES, MAX_WEBHOOK_TIMEOUT_MS } from "./limits.ts";
 import { MockConfigError } from "./options.ts";
 import { formatRequestLine, LOG_LEVELS, type LogLevel } from "./request-log.ts";
 import { MAGIC_ID_PREFIXES, parseScenario, SCENARIOS, type Scenario, STATUS_ALIASES } from "./scenario.ts";
@@ -48,8 +48,12 @@ Routes (under /jelouapi, /platform or none):
   POST, GET, PATCH, DELETE /v1/external-support/{projectId}                (the project's integration)
   POST /v1/external-support/{projectId}/conversations/start | /close
   GET  /v1/external-support/{projectId}/conversations/{conversationId}
+  POST /chatbot/v1/external-support/webhook                               (send-message, signed with X-Jelou-Signature)
+Webhooks: start and close (and simulated user messages) POST signed events to the integration's webhookUrl;
+        per request, X-Fake-Jelou-Webhook-Fault: bad-signature | no-auth | duplicate | out-of-order (docs/webhooks.md).
 Admin:  /__admin/health, /__admin/scenario, /__admin/conversations, /__admin/operations, /__admin/state,
-        /__admin/requests, /__admin/reset, /__admin/openapi.yaml, /__admin/openapi.json (see README)
+        /__admin/requests, /__admin/reset, /__admin/openapi.yaml, /__admin/openapi.json, /__admin/deliveries,
+        /__admin/webhook-faults, /__admin/conversations/{projectId}/{conversationId}/messages (see README)
         Answered for loopback Host names (more with --allowed-host), or with Authorization: Bearer <--admin-token>;
         bound beyond loopback, a token is generated and printed. PUT/POST/DELETE need Content-Type: application/json.
 
@@ -146,6 +150,26 @@ function program(): Command {
         ),
       )
       .addOption(
+        new Option("--webhook-retries <n>", "retries of a failed webhook delivery, with exponential back-off")
+          .env("FAKE_JELOU_WEBHOOK_RETRIES")
+          .default(0)
+          .argParser(integer("--webhook-retries", 0, MAX_WEBHOOK_RETRIES)),
+      )
+      .addOption(
+        new Option("--webhook-timeout <ms>", "how long one webhook delivery attempt may take")
+          .env("FAKE_JELOU_WEBHOOK_TIMEOUT_MS")
+          .default(20_000)
+          .argParser(integer("--webhook-timeout", 1, MAX_WEBHOOK_TIMEOUT_MS)),
+      )
+      .addOption(
+        new Option(
+          "--webhook-allow <host>",
+          "with --host beyond loopback, deliver webhooks to this host (repeatable; env: comma-separated)",
+        )
+          .env("FAKE_JELOU_WEBHOOK_ALLOW")
+          .argParser(collect),
+      )
+      .addOption(
         new Option("--log-level <level>", "request logging")
           .env("FAKE_JELOU_LOG_LEVEL")
           .choices(LOG_LEVELS)
@@ -191,6 +215,9 @@ interface CliOptions {
   now?: string;
   state?: string;
   requireHttpsWebhooks?: boolean;
+  webhookRetries: number;
+  webhookTimeout: number;
+  webhookAllow?: string[];
 }
 
 const SWITCH_VALUES: ReadonlyMap<string, boolean> = new Map([
@@ -246,6 +273,12 @@ function credentials(options: CliOptions): { apiKeys: string[]; basic: BasicCred
       `--allowed-host / FAKE_JELOU_ALLOWED_HOSTS takes host names without scheme or port (e.g. fake-jelou.test), not "${badHost.slice(0, 100)}".`,
     );
   }
+  const badWebhookHost = (options.webhookAllow ?? []).find((name) => !isAllowedHostName(name.trim()));
+  if (badWebhookHost !== undefined) {
+    throw new UsageError(
+      `--webhook-allow / FAKE_JELOU_WEBHOOK_ALLOW takes host names without scheme or port (e.g. hooks.example.com, or .example.com for its subdomains), not "${badWebhookHost.slice(0, 100)}".`,
+    );
+  }
   if (options.adminToken !== undefined && !isAdminToken(options.adminToken)) {
     throw new UsageError(
       "--admin-token / FAKE_JELOU_ADMIN_TOKEN must be 1 to 1024 visible ASCII characters, without spaces (value not shown).",
@@ -294,6 +327,11 @@ async function main(argv: string[]): Promise<void> {
     ...(options.now !== undefined && { now: options.now }),
     ...(state !== undefined && { state }),
     requireHttpsWebhooks: options.requireHttpsWebhooks,
+    webhookRetries: options.webhookRetries,
+    webhookTimeoutMs: options.webhookTimeout,
+    ...(options.webhookAllow !== undefined && {
+      webhookAllow: options.webhookAllow.map((name) => name.trim()).filter((name) => name !== ""),
+    }),
     onRequest: (entry) => {
       const line = formatRequestLine(entry, level);
       if (line) console.log(line);

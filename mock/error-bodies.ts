@@ -46,6 +46,10 @@ export const FAKE_ERRORS = {
   EXPECTATION_FAILED: { status: 417, es: "No se puede cumplir la expectativa." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, es: "Tipo de contenido no soportado." },
   INTERNAL_ERROR: { status: 500, es: "Error interno de fake-jelou." },
+  UNKNOWN_WEBHOOK_FAULT: { status: 400, es: "Falla de webhook desconocida." },
+  DELIVERY_NOT_FOUND: { status: 404, es: "No existe esa entrega de webhook." },
+  CONVERSATION_NOT_STARTED: { status: 404, es: "La conversación no fue iniciada en el sandbox." },
+  CONVERSATION_NOT_ACTIVE: { status: 409, es: "La conversación no está activa." },
 } as const;
 
 export type FakeErrorKey = keyof typeof FAKE_ERRORS;

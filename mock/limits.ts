@@ -17,3 +17,9 @@ export const DEFAULT_BUDGET_BYTES = 32 * 1024 * 1024;
 export const MAX_BUDGET_BYTES = 1024 * 1024 * 1024;
 /** The most bytes of generated bodies (and their keys) the body cache keeps, whatever `cacheSize` says. */
 export const BODY_CACHE_BUDGET_BYTES = 64 * 1024 * 1024;
+/** The most retries of a webhook delivery (--webhook-retries): back-off doubles, so 10 already spans minutes. */
+export const MAX_WEBHOOK_RETRIES = 10;
+/** The longest webhook attempt timeout and first back-off accepted (--webhook-timeout), in ms. */
+export const MAX_WEBHOOK_TIMEOUT_MS = 600_000;
+/** The bytes of webhook deliveries (bodies included) the deliveries log keeps, oldest finished dropped first. */
+export const DELIVERY_LOG_BUDGET_BYTES = 8 * 1024 * 1024;

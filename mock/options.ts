@@ -6,7 +6,13 @@ import type { AuthConfig, BasicCredential } from "./auth.ts";
 import { startOfUtcDay } from "./conversation-factory.ts";
 import type { JournalEntry } from "./journal.ts";
 import { MAX_JOURNAL_LIMIT } from "./journal.ts";
-import { DEFAULT_BUDGET_BYTES, MAX_BUDGET_BYTES, MAX_DELAY_MS } from "./limits.ts";
+import {
+  DEFAULT_BUDGET_BYTES,
+  MAX_BUDGET_BYTES,
+  MAX_DELAY_MS,
+  MAX_WEBHOOK_RETRIES,
+  MAX_WEBHOOK_TIMEOUT_MS,
+} from "./limits.ts";
 import { parseScenario, type Scenario, unknownScenarioMessage } from "./scenario.ts";
 
 /** Options of the fake Jelou; every one has a default. */
@@ -53,6 +59,20 @@ export interface MockOptions {
   state?: unknown;
   /** Accept only public HTTPS webhook URLs, as Jelou does (default false: any http(s) URL, for local development). */
   requireHttpsWebhooks?: boolean;
+  /**
+   * Extra attempts of a webhook delivery that failed (network error, timeout, 408, 429 or 5xx), each after twice the
+   * back-off of the one before (default 0: one attempt, as Jelou's sibling Custom Channel API documents; at most 10).
+   */
+  webhookRetries?: number;
+  /** How long one webhook delivery attempt may take, connect to response, in ms (default 20000). */
+  webhookTimeoutMs?: number;
+  /** The back-off before the first retry of a webhook delivery, in ms (default 1000). */
+  webhookRetryBaseMs?: number;
+  /**
+   * The only hosts webhooks are delivered to (`.example.com`: the domain and its subdomains). Default: any http(s)
+   * URL; but {@link startMockServer} bound beyond loopback delivers to none but these.
+   */
+  webhookAllow?: readonly string[];
   /** The OpenAPI document (default: the committed spec). */
   spec?: OpenApiDocument;
   /** Called once per conversation-route request, when it ends (for logging). */
@@ -84,6 +104,10 @@ export const MOCK_OPTION_KEYS: Readonly<Record<keyof MockOptions, true>> = {
   stateBudgetBytes: true,
   state: true,
   requireHttpsWebhooks: true,
+  webhookRetries: true,
+  webhookTimeoutMs: true,
+  webhookRetryBaseMs: true,
+  webhookAllow: true,
   spec: true,
   onRequest: true,
 };
@@ -111,6 +135,11 @@ export interface ResolvedOptions {
   stateBudgetBytes: number;
   state: unknown;
   requireHttpsWebhooks: boolean;
+  webhookRetries: number;
+  webhookTimeoutMs: number;
+  webhookRetryBaseMs: number;
+  /** Undefined: any http(s) URL. */
+  webhookAllow: readonly string[] | undefined;
   onRequest: ((entry: JournalEntry) => void) | undefined;
 }
 
@@ -136,7 +165,7 @@ export function resolveOptions(options: MockOptions): ResolvedOptions {
     admin,
     // Checked only where they apply: with the admin API off, they are never read.
     adminToken: admin ? checkedToken(options.adminToken) : undefined,
-    allowedHosts: admin ? checkedHosts(options.allowedHosts ?? []) : [],
+    allowedHosts: admin ? checkedHosts(options.allowedHosts ?? [], "allowedHosts") : [],
     journalLimit: whole("journalLimit", options.journalLimit ?? 1000, 0, MAX_JOURNAL_LIMIT),
     journalBudgetBytes: whole(
       "journalBudgetBytes",
@@ -152,6 +181,10 @@ export function resolveOptions(options: MockOptions): ResolvedOptions {
     stateBudgetBytes: whole("stateBudgetBytes", options.stateBudgetBytes ?? DEFAULT_BUDGET_BYTES, 0, MAX_BUDGET_BYTES),
     state: options.state,
     requireHttpsWebhooks: options.requireHttpsWebhooks ?? false,
+    webhookRetries: whole("webhookRetries", options.webhookRetries ?? 0, 0, MAX_WEBHOOK_RETRIES),
+    webhookTimeoutMs: whole("webhookTimeoutMs", options.webhookTimeoutMs ?? 20_000, 1, MAX_WEBHOOK_TIMEOUT_MS),
+    webhookRetryBaseMs: whole("webhookRetryBaseMs", options.webhookRetryBaseMs ?? 1_000, 0, MAX_WEBHOOK_TIMEOUT_MS),
+    webhookAllow: options.webhookAllow === undefined ? undefined : checkedHosts(options.webhookAllow, "webhookAllow"),
     onRequest: options.onRequest,
   };
 }
@@ -172,11 +205,11 @@ function checkedToken(token: string | undefined): string | undefined {
   return token;
 }
 
-function checkedHosts(hosts: readonly string[]): readonly string[] {
-  const bad = hosts.find((host) => !isAllowedHostName(host));
+function checkedHosts(hosts: readonly string[], name: string): readonly string[] {
+  const bad = hosts.find((host) => typeof host !== "string" || !isAllowedHostName(host));
   if (bad !== undefined) {
     throw new MockConfigError(
-      `allowedHosts takes host names without scheme or port (e.g. fake-jelou.test, or .example.com for its subdomains), not "${bad.slice(0, 100)}".`,
+      `${name} takes host names without scheme or port (e.g. fake-jelou.test, or .example.com for its subdomains), not "${String(bad).slice(0, 100)}".`,
     );
   }
   return hosts;

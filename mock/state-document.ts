@@ -1,7 +1,7 @@
 // Reads a state document (`PUT /__admin/state`, `--state <file>`, `loadState`): every record against the spec's own
 // schemas, then what the schemas cannot say (one integration per project, ids that agree, one active conversation
 // per bot and user). The first problem is named by its field.
-import type { SchemaName, SchemaViolation } from "../spec/schema-validator.ts";
+import { type SchemaName, type SchemaViolation, violationField } from "../spec/schema-validator.ts";
 import { nestingDepth } from "./json-depth.ts";
 import { MAX_BODY_DEPTH } from "./limits.ts";
 import type { StateDocument, StoredConversation, StoredIntegration } from "./state.ts";
@@ -121,11 +121,7 @@ function recordProblem(
     }
     const violation = validate(schema, record[field])[0];
     if (violation) {
-      const missing =
-        violation.keyword === "required" && typeof violation.params.missingProperty === "string"
-          ? `/${violation.params.missingProperty}`
-          : "";
-      const path = `${at}.${field}${`${violation.pointer}${missing}`.split("/").join(".")}`;
+      const path = [`${at}.${field}`, violationField(violation)].filter(Boolean).join(".");
       return { field: path, message: `${path} ${violation.message}.` };
     }
   }
@@ -155,11 +151,7 @@ function transcriptProblem(messages: unknown, at: string, validate: Validate): S
     }
     const violation = validate("MessageValue", value).find((v) => !["oneOf", "allOf"].includes(v.keyword));
     if (violation) {
-      const missing =
-        violation.keyword === "required" && typeof violation.params.missingProperty === "string"
-          ? `/${violation.params.missingProperty}`
-          : "";
-      const path = `${here}.value${`${violation.pointer}${missing}`.split("/").join(".")}`;
+      const path = [`${here}.value`, violationField(violation)].filter(Boolean).join(".");
       return { field: path, message: `${path} ${violation.message}.` };
     }
   }

@@ -16,7 +16,7 @@ import {
   successBody,
 } from "./conversation-factory.ts";
 import type { FakeErrorKey } from "./error-bodies.ts";
-import { Journal, type JournalEntry } from "./journal.ts";
+import { Journal, type JournalEntry, ownString } from "./journal.ts";
 import { BODY_CACHE_BUDGET_BYTES } from "./limits.ts";
 import { LruCache } from "./lru-cache.ts";
 import { type OperationRule, OperationRuleStore } from "./operation-rules.ts";
@@ -31,8 +31,15 @@ import {
   type StoredRule,
 } from "./rules.ts";
 import { parseScenario, type Scenario, unknownScenarioMessage } from "./scenario.ts";
-import { SandboxState, type StateDocument, type StoredConversation, type StoredIntegration } from "./state.ts";
+import {
+  SandboxState,
+  type StateDocument,
+  type StoredConversation,
+  type StoredIntegration,
+  type TranscriptMessage,
+} from "./state.ts";
 import { parseStateDocument } from "./state-document.ts";
+import { DELIVERY_FAULTS, type DeliveryFault } from "./webhooks/outgoing.ts";
 
 type OperationId = keyof operations;
 
@@ -95,8 +102,23 @@ export interface MockControl {
   /** How many requests, rules and records are held, and the bytes counted against their budgets. */
   stats(): MockStats;
   clearRequests(): void;
-  /** Restores the startup state: default scenario, no rules, empty journal, empty state. */
+  /**
+   * Breaks the webhook events of one project, or of every project without `projectId`, until set to undefined or
+   * reset (docs/webhooks.md lists the faults); throws MockConfigError for an unknown fault.
+   */
+  setWebhookFault(fault: DeliveryFault | undefined, projectId?: string): void;
+  /** The webhook faults in force: one per project, and one without `projectId` for every project. */
+  webhookFaults(): WebhookFaultRule[];
+  /** A conversation's messages, both directions, in order; throws MockConfigError when it was not started. */
+  transcript(projectId: string, conversationId: string): TranscriptMessage[];
+  /** Restores the startup state: default scenario, no rules, empty journal, empty state, no webhook faults. */
   reset(): void;
+}
+
+/** A webhook fault in force, for one project or, without `projectId`, for every project. */
+export interface WebhookFaultRule {
+  projectId?: string;
+  fault: DeliveryFault;
 }
 
 // Every control method, as a record typed on the interface: a method added there and not here fails to compile.
@@ -116,6 +138,9 @@ const CONTROL_METHODS: Readonly<Record<keyof MockControl, true>> = {
   requests: true,
   stats: true,
   clearRequests: true,
+  setWebhookFault: true,
+  webhookFaults: true,
+  transcript: true,
   reset: true,
 };
 
@@ -148,6 +173,10 @@ export interface World extends MockControl {
   /** The operation rule that applies to a request, if any. */
   operationRule(operationId: OperationId, projectId: string | undefined): OperationRule | undefined;
   /** The integrations and started conversations. */
+  /** The webhook fault of a project's events: its own, else the one for every project. */
+  webhookFault(projectId: string | undefined): DeliveryFault | undefined;
+  /** Sets or clears (`fault: null`) a webhook fault, as the admin API's body says. */
+  putWebhookFault(body: unknown): AdminRefusal | { ok: true };
   readonly sandbox: SandboxState;
   storeIntegration(record: StoredIntegration): StoreResult;
   storeConversation(record: StoredConversation): StoreResult;
@@ -204,6 +233,9 @@ export function createWorld(
     (key, body) => key.length + body.length,
   );
   let defaultScenario: Scenario = options.scenario;
+  // By project, bounded by the rules' count (each is one more rule); and the one for every project.
+  const webhookFaults = new Map<string, DeliveryFault>();
+  let everyProjectFault: DeliveryFault | undefined;
   const fixRules = "delete rules (DELETE /__admin/conversations/... or /__admin/operations/...) or reset";
   const budgetMessage = `the state's byte budget of ${sandbox.budgetBytes} bytes (stateBudgetBytes) has no room for it: delete integrations, or reset (POST /__admin/reset).`;
   const stored = (result: { ok: boolean }): StoreResult =>
@@ -260,7 +292,66 @@ export function createWorld(
       stateBytes: sandbox.bytes,
     }),
     clearRequests: () => journal.clear(),
+    setWebhookFault(fault, projectId) {
+      const result = world.putWebhookFault({ fault: fault ?? null, ...(projectId !== undefined && { projectId }) });
+      if (!result.ok) throw new MockConfigError(`Failed to set the webhook fault: ${result.message}`);
+    },
+    webhookFaults: () => [
+      ...(everyProjectFault ? [{ fault: everyProjectFault }] : []),
+      ...[...webhookFaults].map(([projectId, fault]) => ({ projectId, fault })),
+    ],
+    webhookFault: (projectId) =>
+      (projectId === undefined ? undefined : webhookFaults.get(projectId)) ?? everyProjectFault,
+    putWebhookFault(body) {
+      const refuse = (field: string, message: string): AdminRefusal => ({
+        ok: false,
+        key: "UNKNOWN_WEBHOOK_FAULT",
+        message,
+        fields: { [field]: message },
+      });
+      if (typeof body !== "object" || body === null || Array.isArray(body)) {
+        return refuse("body", 'The body must be an object: {"fault": "bad-signature", "projectId": "p1"}.');
+      }
+      const { fault, projectId, ...rest } = body as Record<string, unknown>;
+      const unknown = Object.keys(rest)[0];
+      if (unknown !== undefined) return refuse(unknown.slice(0, 100), `Unknown field "${unknown.slice(0, 100)}".`);
+      if (projectId !== undefined && (typeof projectId !== "string" || projectId === "")) {
+        return refuse("projectId", "projectId must be a non-empty string, or left out for every project.");
+      }
+      if (fault !== null && !DELIVERY_FAULTS.includes(fault as DeliveryFault)) {
+        return refuse("fault", `fault must be one of ${DELIVERY_FAULTS.join(", ")}, or null to clear it.`);
+      }
+      const set = fault === null ? undefined : (fault as DeliveryFault);
+      if (projectId === undefined) {
+        everyProjectFault = set;
+        return { ok: true };
+      }
+      if (set === undefined) {
+        webhookFaults.delete(projectId);
+        return { ok: true };
+      }
+      if (!webhookFaults.has(projectId) && webhookFaults.size >= options.ruleLimit) {
+        return refuse(
+          "projectId",
+          `the limit of ${options.ruleLimit} webhook faults is reached: clear some, or reset.`,
+        );
+      }
+      // A copy of the id: a slice of a large request body must not keep the whole body alive.
+      webhookFaults.set(ownString(projectId), set);
+      return { ok: true };
+    },
+    transcript(projectId, conversationId) {
+      const stored = sandbox.conversation(projectId, conversationId);
+      if (!stored) {
+        throw new MockConfigError(
+          `Failed to read the transcript: the sandbox has no conversation ${conversationId} in project ${projectId} (start it with startConversation).`,
+        );
+      }
+      return structuredClone(stored.messages ?? []);
+    },
     reset() {
+      webhookFaults.clear();
+      everyProjectFault = undefined;
       defaultScenario = options.scenario;
       rules.clear();
       operationRules.clear();

@@ -129,6 +129,20 @@ export function createSpecValidator(spec: OpenApiDocument, options: SpecValidato
   };
 }
 
+/**
+ * The dotted path of the field a violation is about (`value.content.body`; empty for the value itself): a missing
+ * property, or a discriminator's tag, is named as the field it is rather than by its parent object.
+ */
+export function violationField(violation: SchemaViolation): string {
+  const child =
+    violation.keyword === "required"
+      ? violation.params.missingProperty
+      : violation.keyword === "discriminator"
+        ? violation.params.tag
+        : undefined;
+  return `${violation.pointer}${typeof child === "string" ? `/${child}` : ""}`.slice(1).split("/").join(".");
+}
+
 /** Renders violations one per line, for test failures and error messages. */
 export function formatViolations(violations: readonly SchemaViolation[]): string {
   return violations.map((v) => `${v.pointer || "/"} ${v.message} (${v.keyword})`).join("\n");

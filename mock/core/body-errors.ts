@@ -3,7 +3,7 @@ import type { ErrorObject } from "ajv";
 // The Spanish messages only: the package's index loads every language it has.
 import localizeEs from "ajv-i18n/localize/es/index.js";
 import type { Localize } from "ajv-i18n/localize/types.js";
-import type { SchemaViolation } from "../../spec/schema-validator.ts";
+import { type SchemaViolation, violationField } from "../../spec/schema-validator.ts";
 import type { FieldErrors } from "../operations/index.ts";
 
 // A CommonJS module whose `module.exports` is the function: that is what Node's default import gives.
@@ -18,15 +18,7 @@ export function bodyFieldErrors(violations: readonly SchemaViolation[]): FieldEr
   if (relevant.length === 0) return violations.length === 0 ? undefined : { body: [invalid()] };
   const fields: FieldErrors = {};
   for (const violation of relevant) {
-    // A missing field, or a discriminator's tag (`value.type`), is named as the field it is, not its parent.
-    const child =
-      violation.keyword === "required"
-        ? violation.params.missingProperty
-        : violation.keyword === "discriminator"
-          ? violation.params.tag
-          : undefined;
-    const missing = typeof child === "string" ? `/${child}` : "";
-    const field = `${violation.pointer}${missing}`.slice(1).split("/").join(".") || "body";
+    const field = violationField(violation) || "body";
     const spanish = [{ ...violation, instancePath: violation.pointer, schemaPath: "" }] as unknown as ErrorObject[];
     localizeSpanish(spanish);
     const messages = fields[field] ?? [];

@@ -33,6 +33,7 @@ import {
   type Scenario,
 } from "../scenario.ts";
 import type { ErrorAnswer, MockSpecData } from "../spec-data.ts";
+import { DELIVERY_FAULTS, type DeliveryFault } from "../webhooks/outgoing.ts";
 import type { World } from "../world.ts";
 import { bodyFieldErrors } from "./body-errors.ts";
 import type { AuthRecord, Outcome, Reply } from "./plan.ts";
@@ -106,6 +107,8 @@ export interface RequestFacts<K extends OperationId = OperationId> {
   signature?: string | undefined;
   /** The body's exact bytes, kept for the operations whose signature covers them. */
   rawBody?: Buffer | undefined;
+  /** `X-Fake-Jelou-Webhook-Fault`, if sent: how to break the webhook events of this request. */
+  webhookFaultHeader?: string | undefined;
   /** When the request arrived (ms since epoch). */
   now: number;
 }
@@ -186,12 +189,15 @@ function decide<K extends OperationId>(
       // The server default's state is every operation's normal work; asked for explicitly, only a conversation's.
       if (!handler.answersStates && source !== "default")
         return outcome(notApplicable(scenario, facts.operation, config));
+      const fault = webhookFault(facts.webhookFaultHeader, world, projectId);
+      if ("error" in fault) return outcome(fakeError("UNKNOWN_WEBHOOK_FAULT", fault.error));
       const request: OperationRequest<K> = {
         params,
         body: facts.body as OperationRequest<K>["body"],
         state: { name: scenario, explicit: source !== "default" },
         rule,
         now: facts.now,
+        webhookFault: fault.fault,
       };
       const schema = config.bodySchemas[facts.operation];
       if (schema !== undefined) {
@@ -281,5 +287,20 @@ function requestDelay(header: string | undefined, fallback: number): { ms: numbe
     ? { ms }
     : {
         error: `X-Fake-Jelou-Delay must be a whole number of milliseconds from 0 to ${MAX_DELAY_MS}, not "${header}".`,
+      };
+}
+
+// The request's header wins over the project's fault set through the admin API.
+function webhookFault(
+  header: string | undefined,
+  world: World,
+  projectId: string | undefined,
+): { fault: DeliveryFault | undefined } | { error: string } {
+  if (header === undefined) return { fault: world.webhookFault(projectId) };
+  const fault = DELIVERY_FAULTS.find((name) => name === header.trim().toLowerCase());
+  return fault
+    ? { fault }
+    : {
+        error: `X-Fake-Jelou-Webhook-Fault must be one of ${DELIVERY_FAULTS.join(", ")}, not "${header.slice(0, 100)}".`,
       };
 }

@@ -4,12 +4,16 @@ import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import { type AdminGuardConfig, judgeAdminRequest } from "../admin-guard.ts";
 import { ADMIN_BODY_LIMIT } from "../limits.ts";
 import { parseScenario, unknownScenarioMessage } from "../scenario.ts";
+import type { DeliveryFilter } from "../webhooks/deliveries.ts";
+import { DELIVERY_FAULTS, type DeliveryFault } from "../webhooks/outgoing.ts";
 import type { Page, World } from "../world.ts";
 import { bodyErrorOf, errorHandler, sendFakeError } from "./errors.ts";
+import type { WebhookActions } from "./webhook-control.ts";
 
 /** The admin API under /__admin: the control API over HTTP, every refusal in Jelou's envelope. */
 export function adminRouter(
   world: World,
+  webhooks: WebhookActions,
   stateBudgetBytes: number,
   spec: OpenApiDocument,
   specText: string,
@@ -95,6 +99,67 @@ export function adminRouter(
     })
     .all(allow("GET, PUT, DELETE"));
 
+  // A simulated end user: what it writes joins the transcript and goes to the project's webhook as `message`.
+  router
+    .route("/conversations/:projectId/:conversationId/messages")
+    .get((req, res) => {
+      const { projectId, conversationId } = req.params as { projectId: string; conversationId: string };
+      const stored = world.sandbox.conversation(projectId, conversationId);
+      if (!stored) {
+        const message = `The sandbox has no conversation ${conversationId} in project ${projectId}: start it with startConversation first.`;
+        return sendFakeError(res, "CONVERSATION_NOT_STARTED", message);
+      }
+      res.json({ messages: world.transcript(projectId, conversationId) });
+    })
+    .post(jsonBody, (req, res) => {
+      const { projectId, conversationId } = req.params as { projectId: string; conversationId: string };
+      const header = req.get("x-fake-jelou-webhook-fault");
+      const fault = header === undefined ? world.webhookFault(projectId) : parseFault(header);
+      if (fault === null) {
+        const message = `X-Fake-Jelou-Webhook-Fault must be one of ${DELIVERY_FAULTS.join(", ")}.`;
+        return sendFakeError(res, "UNKNOWN_WEBHOOK_FAULT", message, { "X-Fake-Jelou-Webhook-Fault": message });
+      }
+      const result = webhooks.postUserMessage(projectId, conversationId, req.body, fault);
+      if (result.ok) res.status(201).json(result.message);
+      else sendFakeError(res, result.key, result.message, result.fields);
+    })
+    .all(allow("GET, POST"));
+
+  router.get("/deliveries", (req, res) => {
+    const filter = readDeliveryFilter(req, res);
+    if (filter) res.json({ deliveries: webhooks.deliveries(filter) });
+  });
+  router.all("/deliveries", allow("GET"));
+  router.post("/deliveries/:id/redeliver", (req, res) => {
+    const { id } = req.params as { id: string };
+    try {
+      res.status(202).json(webhooks.redeliver(id));
+    } catch {
+      sendFakeError(
+        res,
+        "DELIVERY_NOT_FOUND",
+        `No delivery ${id.slice(0, 100)} in the log (it may have been dropped).`,
+      );
+    }
+  });
+  router.all("/deliveries/:id/redeliver", allow("POST"));
+
+  router
+    .route("/webhook-faults")
+    .get((_req, res) => {
+      res.json({ faults: world.webhookFaults() });
+    })
+    .put(jsonBody, (req, res) => {
+      const result = world.putWebhookFault(req.body);
+      if (result.ok) res.json({ faults: world.webhookFaults() });
+      else sendFakeError(res, result.key, result.message, result.fields);
+    })
+    .delete((_req, res) => {
+      for (const { projectId } of world.webhookFaults()) world.setWebhookFault(undefined, projectId);
+      res.status(204).end();
+    })
+    .all(allow("GET, PUT, DELETE"));
+
   router
     .route("/requests")
     .get(async (req, res) => {
@@ -162,7 +227,7 @@ export function adminRouter(
   router.post("/provider-states", jsonBody, (req, res) => {
     const body = (req.body ?? {}) as { state?: unknown; params?: unknown; action?: unknown };
     if (body.action === "teardown") {
-      world.reset();
+      webhooks.reset();
       return res.json({});
     }
     if (
@@ -179,7 +244,7 @@ export function adminRouter(
   router.all("/provider-states", allow("POST"));
 
   router.post("/reset", (_req, res) => {
-    world.reset();
+    webhooks.reset();
     res.json({ status: "reset", scenario: world.scenario() });
   });
   router.all("/reset", allow("POST"));
@@ -197,6 +262,43 @@ export function adminRouter(
   });
   router.use(errorHandler);
   return router;
+}
+
+// A fault named by a header, or null when it names none.
+function parseFault(header: string): DeliveryFault | null {
+  return DELIVERY_FAULTS.find((fault) => fault === header.trim().toLowerCase()) ?? null;
+}
+
+const EVENTS = ["conversation.start", "conversation.close", "message"] as const;
+const OUTCOMES = ["pending", "delivered", "failed"] as const;
+
+// `?projectId=&event=&outcome=&limit=`, each optional. Undefined (and a 400 sent) when one is malformed.
+function readDeliveryFilter(req: Request, res: Response): DeliveryFilter | undefined {
+  const { projectId, event, outcome, limit, ...rest } = req.query;
+  const refuse = (field: string, message: string) => {
+    sendFakeError(res, "INVALID_QUERY", message, { [field]: message });
+    return undefined;
+  };
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined)
+    return refuse(unknown.slice(0, 100), "Filter deliveries by projectId, event, outcome and limit.");
+  if (projectId !== undefined && typeof projectId !== "string")
+    return refuse("projectId", "projectId must be given once.");
+  if (event !== undefined && !EVENTS.includes(event as (typeof EVENTS)[number])) {
+    return refuse("event", `event must be one of ${EVENTS.join(", ")}.`);
+  }
+  if (outcome !== undefined && !OUTCOMES.includes(outcome as (typeof OUTCOMES)[number])) {
+    return refuse("outcome", `outcome must be one of ${OUTCOMES.join(", ")}.`);
+  }
+  if (limit !== undefined && (typeof limit !== "string" || !/^\d{1,9}$/.test(limit))) {
+    return refuse("limit", "limit must be a whole number from 0 to 999999999.");
+  }
+  return {
+    ...(projectId !== undefined && { projectId }),
+    ...(event !== undefined && { event: event as (typeof EVENTS)[number] }),
+    ...(outcome !== undefined && { outcome: outcome as (typeof OUTCOMES)[number] }),
+    ...(limit !== undefined && { limit: Number(limit) }),
+  };
 }
 
 // Paging: `?offset=&limit=`, both optional whole numbers. Undefined (and a 400 sent) when either is malformed.

@@ -10,15 +10,18 @@ import { createSpecValidator, type SpecValidator } from "../../spec/schema-valid
 import { createCoreConfig, fakeError, negotiate, type RequestFacts } from "../core/negotiate.ts";
 import type { Outcome, Plan } from "../core/plan.ts";
 import type { JournalEntry } from "../journal.ts";
-import { API_BODY_LIMIT, MAX_URL_LENGTH } from "../limits.ts";
+import { API_BODY_LIMIT, DELIVERY_LOG_BUDGET_BYTES, MAX_URL_LENGTH } from "../limits.ts";
 import type { OperationId } from "../operations/index.ts";
 import { applyProviderState } from "../operations/provider-state.ts";
 import { type MockOptions, resolveOptions } from "../options.ts";
 import { readMockSpecData } from "../spec-data.ts";
+import { webhookHostAllowed } from "../webhooks/allow-list.ts";
+import { Deliveries } from "../webhooks/deliveries.ts";
 import { controlOf, createWorld, type MockControl } from "../world.ts";
 import { adminRouter } from "./admin-router.ts";
 import { bodyErrorOf, errorHandler, sendReply } from "./errors.ts";
 import { specRoutes } from "./spec-routes.ts";
+import { type WebhookControl, webhookActions } from "./webhook-control.ts";
 
 /** Path prefixes under which the Jelou API answers: production, the docs' Markdown copies, Prism. */
 export const ROUTE_PREFIXES = ["/jelouapi", "/platform", ""] as const;
@@ -35,9 +38,11 @@ export type MockRequestHandler = (
 
 export interface MockApp {
   app: MockRequestHandler;
-  control: MockControl;
+  control: MockControl & WebhookControl;
   /** For shutdown: drops the requests the `timeout` scenario holds, and holds no new ones. */
   releaseHeld(): void;
+  /** For shutdown: aborts the webhook deliveries in flight and their back-offs. */
+  closeDeliveries(): void;
 }
 
 // What the journal records of a request while it is served.
@@ -63,6 +68,14 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   const settings = { requireHttpsWebhooks: resolved.requireHttpsWebhooks };
   const config = createCoreConfig(resolved.auth, resolved.delayMs, settings, specData, specValidator);
   const world = createWorld(resolved, specData.known, config.scenarios, specValidator, applyProviderState);
+  const deliveries = new Deliveries({
+    retries: resolved.webhookRetries,
+    timeoutMs: resolved.webhookTimeoutMs,
+    retryBaseMs: resolved.webhookRetryBaseMs,
+    budgetBytes: DELIVERY_LOG_BUDGET_BYTES,
+    allowHost: (url) => webhookHostAllowed(url, resolved.webhookAllow),
+  });
+  const webhooks = webhookActions(world, deliveries, specValidator);
   const records = new WeakMap<ServerResponse, RequestRecord>();
   const held = new Set<ServerResponse>();
   let closing = false;
@@ -80,7 +93,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   if (resolved.admin) {
     const specText = resolved.committedSpec ? readFileSync(SPEC_PATH, "utf8") : stringify(resolved.spec);
     const guard = { token: resolved.adminToken, allowedHosts: resolved.allowedHosts };
-    app.use("/__admin", adminRouter(world, resolved.stateBudgetBytes, resolved.spec, specText, guard));
+    app.use("/__admin", adminRouter(world, webhooks, resolved.stateBudgetBytes, resolved.spec, specText, guard));
   }
 
   app.use((req, res, next) => {
@@ -121,6 +134,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     prefer: req.get("prefer"),
     delayHeader: req.get("x-fake-jelou-delay"),
     signature: req.get("x-jelou-signature"),
+    webhookFaultHeader: req.get("x-fake-jelou-webhook-fault"),
     rawBody: records.get(req.res as Response)?.rawBody,
   });
 
@@ -130,9 +144,17 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   };
   const applyPlan = (res: Response, plan: Plan, record: RequestRecord): void => {
     switch (plan.kind) {
-      case "reply":
+      case "reply": {
         sendReply(res, plan);
+        const effects = plan.effects;
+        // After the response, whether or not its client stayed: the operation happened, so its events follow it.
+        if (effects?.length) {
+          res.once("close", () => {
+            for (const effect of effects) deliveries.send(effect);
+          });
+        }
         return;
+      }
       case "wait": {
         // The timer ends with the connection: a client that leaves, or shutdown's grace period, must not leave it behind.
         const gone = new AbortController();
@@ -250,9 +272,11 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     apply(res, record, negotiate(facts(req, record.operation, params, bodyError), world, config));
   });
   app.use(errorHandler);
+  const { postUserMessage: _adminOnly, ...webhookControl } = webhooks;
   return {
     app,
-    control: controlOf(world),
+    control: { ...controlOf(world), ...webhookControl },
+    closeDeliveries: () => deliveries.close(),
     releaseHeld() {
       closing = true;
       for (const res of held) res.destroy();

@@ -9,6 +9,7 @@ import { MAX_URL_LENGTH } from "../limits.ts";
 import { checkOptionKeys, MOCK_OPTION_KEYS, MockConfigError, type MockOptions } from "../options.ts";
 import type { MockControl } from "../world.ts";
 import { createMockApp } from "./app.ts";
+import type { WebhookControl } from "./webhook-control.ts";
 
 /** Options of {@link startMockServer}: the app's options plus where to listen. */
 export interface MockServerOptions extends MockOptions {
@@ -34,7 +35,7 @@ export interface MockServerOptions extends MockOptions {
 export const MAX_SHUTDOWN_GRACE_MS = 600_000;
 
 /** A listening fake Jelou: its control API (the admin API's operations, as functions), and where it listens. */
-export interface MockServer extends MockControl {
+export interface MockServer extends MockControl, WebhookControl {
   /** Origin, e.g. `http://127.0.0.1:4010`. */
   url: string;
   /** What to give a Jelou client as its base URL: `${url}/jelouapi`. */
@@ -127,9 +128,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const adminToken =
     appOptions.adminToken ??
     ((appOptions.admin ?? true) && !isLoopbackAddress(host) ? randomBytes(24).toString("base64url") : undefined);
-  const { app, control, releaseHeld } = createMockApp({
+  // Bound beyond loopback, webhooks go only to the hosts allowed: none unless the caller lists some.
+  const webhookAllow = appOptions.webhookAllow ?? (isLoopbackAddress(host) ? undefined : []);
+  const { app, control, releaseHeld, closeDeliveries } = createMockApp({
     ...appOptions,
     ...(adminToken !== undefined && { adminToken }),
+    ...(webhookAllow !== undefined && { webhookAllow }),
   });
   let closing: Promise<void> | undefined;
   // Open responses: when shutdown begins, those not yet sent are told to close their connection (Connection: close),
@@ -189,6 +193,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         for (const res of unsent) if (!res.headersSent) res.shouldKeepAlive = false;
         unsent.clear();
         releaseHeld();
+        closeDeliveries();
         // Idle connections close only after one more poll of the sockets: a request that had already reached the
         // server when shutdown began is read first, so its connection counts as busy and it gets its answer (with
         // Connection: close) instead of a reset.

@@ -2,12 +2,14 @@
 
 import type { SchemaClosedConversation } from "../../generated/jelou-external-support.ts";
 import { instant } from "../rules.ts";
+import { conversationCloseEvent } from "../webhooks/events.ts";
+import { notify } from "./notify.ts";
 import type { OperationHandler } from "./operation.ts";
 import { budgetRefusal, iso, success } from "./replies.ts";
 
 export const closeConversation: OperationHandler<"closeConversation"> = {
   answersStates: false,
-  run({ params, body, now }, world) {
+  run({ params, body, now, webhookFault }, world) {
     const stored = world.sandbox.activeConversation(params.projectId, body.botId, body.userId);
     if (!stored) return { kind: "error", scenario: "not-found" };
     const conversation: SchemaClosedConversation = {
@@ -16,8 +18,14 @@ export const closeConversation: OperationHandler<"closeConversation"> = {
       endAt: iso(Math.max(now, instant(stored.conversation.startAt))),
       endedReason: "closed_by_operator",
     };
-    const result = world.storeConversation({ ...stored, conversation, close: body });
+    const record = { ...stored, conversation, close: body };
+    const result = world.storeConversation(record);
     if (!result.ok) return budgetRefusal(result.message);
-    return { kind: "reply", status: 200, body: success("Conversation closed successfully", conversation) };
+    return {
+      kind: "reply",
+      status: 200,
+      body: success("Conversation closed successfully", conversation),
+      effects: notify(world, record, "conversation.close", conversationCloseEvent(record, now), webhookFault),
+    };
   },
 };

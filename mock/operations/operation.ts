@@ -3,6 +3,7 @@
 import type { operations } from "../../generated/jelou-external-support.ts";
 import type { ErrorScenario } from "../error-bodies.ts";
 import type { StoredRule } from "../rules.ts";
+import type { DeliveryFault, DeliveryRequest } from "../webhooks/outgoing.ts";
 import type { World } from "../world.ts";
 
 /** Answer with this status and body: bytes as they are (already JSON), or a value to serialise. */
@@ -12,6 +13,8 @@ export interface Reply {
   body: Buffer | object;
   /** Extra response headers, e.g. `Allow` on a 405. */
   headers?: Readonly<Record<string, string>>;
+  /** Webhook events to deliver once the response is sent: they never delay it nor change it. */
+  effects?: readonly DeliveryRequest[];
 }
 
 /** Per field, why it is invalid, in Spanish and English: Jelou's `validationError`. */
@@ -51,6 +54,8 @@ export interface OperationRequest<K extends OperationId> {
   rule: StoredRule | undefined;
   /** The instant of the request (ms since epoch): what the operation stamps on what it creates or changes. */
   now: number;
+  /** How to break the webhook events this request fires, when a header or the admin API asks for it. */
+  webhookFault: DeliveryFault | undefined;
 }
 
 /** The settings of the fake that shape what operations accept. */

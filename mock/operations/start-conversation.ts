@@ -6,7 +6,9 @@ import type {
   SchemaStartConversationRequest,
 } from "../../generated/jelou-external-support.ts";
 import { instant } from "../rules.ts";
+import { conversationStartEvent } from "../webhooks/events.ts";
 import type { World } from "../world.ts";
+import { notify } from "./notify.ts";
 import type { OperationHandler } from "./operation.ts";
 import { budgetRefusal, iso, newObjectId, success } from "./replies.ts";
 
@@ -31,14 +33,20 @@ export function newConversation(
 
 export const startConversation: OperationHandler<"startConversation"> = {
   answersStates: false,
-  run({ params, body, now }, world) {
+  run({ params, body, now, webhookFault }, world) {
     const { projectId } = params;
     if (world.sandbox.activeConversation(projectId, body.botId, body.userId)) {
       return { kind: "error", scenario: "conflict" };
     }
     const conversation = newConversation(world, projectId, body, now, newObjectId());
-    const stored = world.storeConversation({ projectId, conversation, start: body });
+    const record = { projectId, conversation, start: body };
+    const stored = world.storeConversation(record);
     if (!stored.ok) return budgetRefusal(stored.message);
-    return { kind: "reply", status: 200, body: success("Conversation started successfully", conversation) };
+    return {
+      kind: "reply",
+      status: 200,
+      body: success("Conversation started successfully", conversation),
+      effects: notify(world, record, "conversation.start", conversationStartEvent(record, now), webhookFault),
+    };
   },
 };

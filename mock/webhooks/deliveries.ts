@@ -4,38 +4,16 @@
 // errors are built only from what is safe to show.
 import { randomUUID } from "node:crypto";
 import type { OutgoingHttpHeaders } from "node:http";
+import { DELIVERY_LOG_BUDGET_BYTES, MAX_WEBHOOK_RETRIES, MAX_WEBHOOK_TIMEOUT_MS } from "../limits.ts";
 import { BoundedLog } from "./delivery-log.ts";
+import type { WebhookEventName as WebhookEvent } from "./events.ts";
+import type { DeliveryFault, DeliveryRequest } from "./outgoing.ts";
 import { type AttemptError, type AttemptResult, postOnce } from "./post-once.ts";
 import { signJelouPayload } from "./signature.ts";
 
-export type WebhookEvent = "conversation.start" | "conversation.close" | "message";
-/**
- * A fault injected into one delivery. bad-signature: a well-formed X-Jelou-Signature that does not verify. no-auth: no
- * auth header. duplicate: the same bytes twice, as two records, the second (`redeliveryOf` the first) sent once the
- * first has finished. out-of-order: a conversation.start is held until its conversation's close is sent, then sent
- * right after that close; on other events it changes nothing.
- */
-export type DeliveryFault = "bad-signature" | "no-auth" | "duplicate" | "out-of-order";
-
-/** One delivery to perform, built by the caller. */
-export interface DeliveryRequest {
-  event: WebhookEvent;
-  projectId: string;
-  conversationId: string;
-  /** The integration's webhookUrl; its userinfo and query are never logged, and its userinfo is never sent. */
-  url: string;
-  /** The exact bytes to POST (compact JSON). */
-  body: Buffer;
-  /** Never logged, never in a message. */
-  signingSecret: string;
-  /** e.g. `Authorization: Bearer x` or `X-API-Key: k`; the value is never logged. */
-  authHeader?: { name: string; value: string };
-  fault?: DeliveryFault;
-}
-
 /** How deliveries are made and how much of them is kept. */
 export interface DeliveryPolicy {
-  /** Extra attempts after the first, at most {@link MAX_RETRIES} (default 0). */
+  /** Extra attempts after the first, at most {@link MAX_WEBHOOK_RETRIES} (default 0). */
   retries?: number;
   /** Per attempt, the whole exchange (connect and response), in ms (default 20000). */
   timeoutMs?: number;
@@ -43,7 +21,7 @@ export interface DeliveryPolicy {
   retryBaseMs?: number;
   /** Whether the fake may call this URL at all (decided by the caller: its binding and --webhook-allow). */
   allowHost(url: URL): boolean;
-  /** The log's byte budget, bodies included (default 4 MiB). */
+  /** The log's byte budget, bodies included (default DELIVERY_LOG_BUDGET_BYTES, 8 MiB). */
   budgetBytes?: number;
 }
 
@@ -88,13 +66,8 @@ export interface DeliveryFilter {
   limit?: number;
 }
 
-export const DEFAULT_TIMEOUT_MS = 20_000;
-export const DEFAULT_RETRY_BASE_MS = 1_000;
-export const DEFAULT_DELIVERY_BUDGET_BYTES = 4 * 1024 * 1024;
-/** The most retries a policy may ask for: the last back-off is then retryBaseMs·2^9. */
-export const MAX_RETRIES = 10;
-/** The longest attempt timeout and first back-off a policy may ask for. */
-export const MAX_POLICY_MS = 600_000;
+const DEFAULT_TIMEOUT_MS = 20_000;
+const DEFAULT_RETRY_BASE_MS = 1_000;
 /** The most records the log keeps, whatever the byte budget allows. */
 export const MAX_DELIVERY_RECORDS = 1_000;
 /** Bytes charged to a record besides its body and its JSON: the URL, the headers kept for redelivery, the maps. */
@@ -147,11 +120,11 @@ export class Deliveries {
       timeoutMs: policy.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       retryBaseMs: policy.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
       allowHost: policy.allowHost,
-      budgetBytes: policy.budgetBytes ?? DEFAULT_DELIVERY_BUDGET_BYTES,
+      budgetBytes: policy.budgetBytes ?? DELIVERY_LOG_BUDGET_BYTES,
     };
-    checkInteger("retries", this.#policy.retries, 0, MAX_RETRIES);
-    checkInteger("timeoutMs", this.#policy.timeoutMs, 1, MAX_POLICY_MS);
-    checkInteger("retryBaseMs", this.#policy.retryBaseMs, 0, MAX_POLICY_MS);
+    checkInteger("retries", this.#policy.retries, 0, MAX_WEBHOOK_RETRIES);
+    checkInteger("timeoutMs", this.#policy.timeoutMs, 1, MAX_WEBHOOK_TIMEOUT_MS);
+    checkInteger("retryBaseMs", this.#policy.retryBaseMs, 0, MAX_WEBHOOK_TIMEOUT_MS);
     checkInteger("budgetBytes", this.#policy.budgetBytes, 1, Number.MAX_SAFE_INTEGER);
     this.#log = new BoundedLog<Entry>({
       limit: MAX_DELIVERY_RECORDS,

@@ -400,6 +400,9 @@ describe("bad usage", () => {
       {},
       "is not valid JSON",
     ],
+    ["a --webhook-retries above 10", ["--port", "0", "--webhook-retries", "11"], {}, "--webhook-retries"],
+    ["a --webhook-timeout of 0", ["--port", "0", "--webhook-timeout", "0"], {}, "--webhook-timeout"],
+    ["a --webhook-allow with a scheme", ["--port", "0", "--webhook-allow", "https://x.test"], {}, "--webhook-allow"],
     [
       "a --state the spec refuses",
       ["--port", "0", "--state", join(STATE_DIR, "invalid.json")],
@@ -494,6 +497,9 @@ describe("--help", () => {
     "--shutdown-grace",
     "--state",
     "--require-https-webhooks",
+    "--webhook-retries",
+    "--webhook-timeout",
+    "--webhook-allow",
     "--version",
   ])("documents the flag %s", (flag) => {
     expect(help.stdout).toMatch(new RegExp(`(^|\\s)${flag}\\b`));
@@ -516,6 +522,9 @@ describe("--help", () => {
     "FAKE_JELOU_ADMIN",
     "FAKE_JELOU_STATE",
     "FAKE_JELOU_REQUIRE_HTTPS_WEBHOOKS",
+    "FAKE_JELOU_WEBHOOK_RETRIES",
+    "FAKE_JELOU_WEBHOOK_TIMEOUT_MS",
+    "FAKE_JELOU_WEBHOOK_ALLOW",
   ])("documents the environment variable %s", (name) => {
     expect(help.stdout).toMatch(new RegExp(`\\b${name}\\b`));
   });
@@ -610,6 +619,84 @@ describe("--state and --require-https-webhooks", () => {
       expect(res.status).toBe(422);
     },
   );
+});
+
+describe("--webhook-retries, --webhook-timeout and --webhook-allow", () => {
+  // A receiver: /allowed answers 200; /hook answers 500 to its first request and hangs on the others.
+  let hook: Server;
+  let hookUrl: string;
+  beforeAll(async () => {
+    const { createServer: createHttpServer } = await import("node:http");
+    let hits = 0;
+    hook = createHttpServer((req, res) => {
+      req.resume();
+      if (req.url === "/allowed") return res.writeHead(200).end();
+      hits++;
+      if (hits === 1) res.writeHead(500).end();
+    }) as unknown as Server;
+    hook.listen(0, "127.0.0.1");
+    await once(hook, "listening");
+    hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
+  });
+  afterAll(() => {
+    (hook as unknown as { closeAllConnections(): void }).closeAllConnections();
+    hook.close();
+  });
+
+  it("retries once after a 500, then gives up when the retry outlives the timeout", async () => {
+    const cli = await startCli(["--webhook-retries", "1", "--webhook-timeout", "200"]);
+    const post = (path: string, body: unknown) =>
+      fetch(`${cli.baseUrl}/v1/external-support/${path}`, {
+        method: "POST",
+        headers: { "x-api-key": "k", "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    await post("p-cli", { webhookUrl: hookUrl });
+    await post("p-cli/conversations/start", { botId: "b", userId: "u" });
+    const origin = cli.baseUrl.replace(/\/jelouapi$/, "");
+    let delivery: { outcome: string; attempts: { status?: number; error?: string }[] } | undefined;
+    for (let i = 0; i < 100 && delivery?.outcome !== "failed"; i++) {
+      await sleep(50);
+      const res = await fetch(`${origin}/__admin/deliveries`);
+      delivery = ((await res.json()) as { deliveries: NonNullable<typeof delivery>[] }).deliveries[0];
+    }
+    expect(delivery?.attempts.map((a) => a.status ?? a.error)).toEqual([500, "timeout"]);
+  });
+
+  it("with --host 0.0.0.0, delivers only to the hosts --webhook-allow lists", async () => {
+    for (const [allow, outcome] of [
+      [[], "failed"],
+      [["--webhook-allow", "127.0.0.1"], "delivered"],
+    ] as const) {
+      const cli = spawnCli(
+        ["--port", "0", "--host", "0.0.0.0", "--admin-token", "cli-hook-token", ...allow],
+        {},
+        perTest,
+      );
+      const [, port] = (await waitForStdout(cli, /ready on http:\/\/0\.0\.0\.0:(\d+)\//)) as unknown as [
+        string,
+        string,
+      ];
+      const origin = `http://127.0.0.1:${port}`;
+      const post = (path: string, body: unknown) =>
+        fetch(`${origin}/jelouapi/v1/external-support/${path}`, {
+          method: "POST",
+          headers: { "x-api-key": "k", "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      await post("p-allow", { webhookUrl: hookUrl.replace("/hook", "/allowed") });
+      await post("p-allow/conversations/start", { botId: "b", userId: "u" });
+      let seen: string | undefined;
+      for (let i = 0; i < 100 && (seen === undefined || seen === "pending"); i++) {
+        await sleep(20);
+        const res = await fetch(`${origin}/__admin/deliveries`, {
+          headers: { authorization: "Bearer cli-hook-token" },
+        });
+        seen = ((await res.json()) as { deliveries: { outcome: string }[] }).deliveries[0]?.outcome;
+      }
+      expect(seen).toBe(outcome);
+    }
+  });
 });
 
 describe("admin access", () => {

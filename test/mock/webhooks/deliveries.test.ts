@@ -14,10 +14,10 @@ import {
   Deliveries,
   type DeliveryPolicy,
   type DeliveryRecord,
-  type DeliveryRequest,
   isRetryable,
   MAX_DELIVERY_RECORDS,
 } from "../../../mock/webhooks/deliveries.ts";
+import type { DeliveryRequest } from "../../../mock/webhooks/outgoing.ts";
 import { verifyJelouSignature } from "../../../mock/webhooks/signature.ts";
 
 const SECRET = "whsec_SIGNING-s3cr3t-zq9";
