@@ -111,6 +111,8 @@ export class Deliveries {
   readonly #log: BoundedLog<Entry>;
   readonly #waiters = new Set<Waiter>();
   readonly #backoffs = new Map<NodeJS.Timeout, () => void>();
+  // By conversation, the deliveries under way: the next one starts when they end.
+  readonly #chains = new Map<string, Promise<void>>();
   readonly #closing = new AbortController();
 
   /** Checks the policy; throws a RangeError naming a field out of bounds. */
@@ -316,28 +318,45 @@ export class Deliveries {
     };
   }
 
-  /** Delivers the entries one after the other (so the receiver sees them in this order); never rejects. */
+  /**
+   * Delivers the entries one after the other, after every earlier delivery of their conversation has finished (its
+   * retries included), so that a receiver sees a conversation's events in the order they happened unless the
+   * out-of-order fault asks otherwise; never rejects.
+   */
   #run(entries: Entry[]): void {
-    void (async () => {
-      for (const entry of entries) {
+    // A delivery the fake may not make sends nothing, so it waits for no turn: it fails at once.
+    const allowed: [Entry, URL][] = [];
+    for (const entry of entries) {
+      if (entry.url && this.#allows(entry.url)) {
+        allowed.push([entry, entry.url]);
+        continue;
+      }
+      entry.record.attempts.push({ attempt: 1, at: new Date().toISOString(), error: "not-allowed", latencyMs: 0 });
+      this.#finish(entry, "failed");
+    }
+    const first = allowed[0]?.[0];
+    if (!first) return;
+    const key = JSON.stringify([first.record.projectId, first.record.conversationId]);
+    const run = (this.#chains.get(key) ?? Promise.resolve()).then(async () => {
+      for (const [entry, url] of allowed) {
         try {
-          await this.#deliver(entry);
+          await this.#deliver(entry, url);
         } catch {
           // Only a bug of this module could land here: the delivery fails rather than the process.
           if (entry.record.outcome === "pending") entry.record.outcome = "failed";
         }
       }
-    })();
+    });
+    this.#chains.set(key, run);
+    void run.then(() => {
+      if (this.#chains.get(key) === run) this.#chains.delete(key);
+    });
   }
 
-  async #deliver(entry: Entry): Promise<void> {
+  async #deliver(entry: Entry, url: URL): Promise<void> {
     const { record } = entry;
     // Forgotten by clear() or ended by close() while it waited its turn (a duplicate's copy, a released start).
     if (!this.#isCurrent(entry)) return;
-    if (!entry.url || !this.#allows(entry.url)) {
-      record.attempts.push({ attempt: 1, at: new Date().toISOString(), error: "not-allowed", latencyMs: 0 });
-      return this.#finish(entry, "failed");
-    }
     const headers: OutgoingHttpHeaders = {
       ...(entry.auth && { [entry.auth.name]: entry.auth.value }),
       "Content-Type": "application/json",
@@ -354,7 +373,7 @@ export class Deliveries {
       }
       const at = new Date().toISOString();
       const started = performance.now();
-      const result = await postOnce(entry.url, headers, entry.body, this.#policy.timeoutMs, this.#closing.signal);
+      const result = await postOnce(url, headers, entry.body, this.#policy.timeoutMs, this.#closing.signal);
       if (!this.#isCurrent(entry)) return;
       record.attempts.push({ attempt, at, ...result, latencyMs: Math.round(performance.now() - started) });
       this.#log.recharge(record.id);

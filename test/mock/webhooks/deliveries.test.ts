@@ -159,6 +159,25 @@ describe("a delivery", () => {
   });
 });
 
+describe("order", () => {
+  it("holds a conversation's next delivery until the one before has finished, but not another conversation's", async () => {
+    const answers: (() => void)[] = [];
+    const team = await receiver((req, res, count) => answers.push(() => ok(req, res, count)));
+    const deliveries = engine();
+    const start = deliveries.send(request(team.url, { event: "conversation.start" }));
+    const close = deliveries.send(request(team.url, { event: "conversation.close" }));
+    const other = deliveries.send(request(team.url, { conversationId: "c-other" }));
+    await expect.poll(() => team.received.length).toBe(2);
+    expect(deliveries.list().find((d) => d.id === close.id)?.attempts).toEqual([]);
+    for (const answer of answers.splice(0)) answer();
+    await finished(deliveries, other.id);
+    await finished(deliveries, start.id);
+    await expect.poll(() => answers.length).toBe(1);
+    answers[0]?.();
+    expect((await finished(deliveries, close.id)).outcome).toBe("delivered");
+  });
+});
+
 describe("retries", () => {
   it("retries a 500 `retries` times, numbering the attempts, then fails", async () => {
     const team = await receiver(status(500));
@@ -512,7 +531,10 @@ describe("list", () => {
     const deliveries = engine({ budgetBytes: 8_000, allowHost: (url) => url.pathname === "/slow" });
     const slow = deliveries.send(request(`${team.url}/slow`));
     const body = Buffer.from(JSON.stringify({ pad: "x".repeat(1_000) }));
-    const sent = Array.from({ length: 8 }, () => deliveries.send(request(team.url, { body })).id);
+    const sent = Array.from(
+      { length: 8 },
+      (_, i) => deliveries.send(request(team.url, { body, conversationId: `c-${i}` })).id,
+    );
     const kept = deliveries.list().map((d) => d.id);
     expect(kept.at(-1)).toBe(slow.id);
     const keptOfSent = kept.slice(0, -1).reverse();
@@ -526,7 +548,10 @@ describe("list", () => {
     const team = await receiver((req, res, count) => answers.push(() => ok(req, res, count)));
     const deliveries = engine({ budgetBytes: 5_000 });
     const body = Buffer.from(JSON.stringify({ pad: "x".repeat(1_000) }));
-    const ids = Array.from({ length: 5 }, () => deliveries.send(request(team.url, { body })).id);
+    const ids = Array.from(
+      { length: 5 },
+      (_, i) => deliveries.send(request(team.url, { body, conversationId: `c-${i}` })).id,
+    );
     await expect.poll(() => answers.length).toBe(5);
     expect(deliveries.list()).toHaveLength(5);
     const done = ids.map((id) => finished(deliveries, id));
@@ -645,8 +670,10 @@ describe("clear and close", () => {
     const failing = await receiver(status(500));
     const deliveries = engine({ retries: 3, retryBaseMs: 60_000 });
     const inFlight = deliveries.send(request(hanging.url));
-    const backingOff = deliveries.send(request(failing.url));
-    deliveries.send(request(hanging.url, { event: "conversation.start", fault: "out-of-order" }));
+    const backingOff = deliveries.send(request(failing.url, { conversationId: "c-2" }));
+    deliveries.send(
+      request(hanging.url, { event: "conversation.start", fault: "out-of-order", conversationId: "c-3" }),
+    );
     await expect.poll(() => hangingSocket).toBeDefined();
     await expect.poll(() => deliveries.list().find((d) => d.id === backingOff.id)?.attempts).toHaveLength(1);
     const aborted = once(hangingSocket as Socket, "close");

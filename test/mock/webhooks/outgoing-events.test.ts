@@ -238,6 +238,21 @@ describe("events to the team's webhook", () => {
     }
   });
 
+  it("delivers a conversation's events in order: close waits for the start's retries", async () => {
+    const hook = await receiver((n) => (n === 1 ? 500 : 200));
+    closers.push(hook.close);
+    const server = await fake({ webhookRetries: 1, webhookRetryBaseMs: 50 });
+    await gateway(server, "POST", "p-order", { webhookUrl: hook.url });
+    await gateway(server, "POST", "p-order/conversations/start", { botId: "b", userId: "u" });
+    await gateway(server, "POST", "p-order/conversations/close", { botId: "b", userId: "u" });
+    await server.waitForDelivery((d) => d.event === "conversation.close");
+    expect(hook.got.map((r) => r.body.event)).toEqual([
+      "conversation.start",
+      "conversation.start",
+      "conversation.close",
+    ]);
+  });
+
   it("delivers close before start under the out-of-order fault", async () => {
     const hook = await receiver();
     closers.push(hook.close);
