@@ -11,9 +11,12 @@ import type {
   SchemaCreateIntegrationRequest,
   SchemaErrorEnvelope,
   SchemaIntegration,
+  SchemaSendMessageRequest,
+  SchemaSendMessageResponse,
   SchemaStartConversationRequest,
   SchemaUpdateIntegrationRequest,
 } from "../generated/jelou-external-support.ts";
+import { signJelouPayload } from "../mock/webhooks/signature.ts";
 
 /** A conversation as Jelou returns it; narrows on `state` (a closed one has `endAt` and `endedReason`). */
 export type Conversation = SchemaConversation;
@@ -23,6 +26,11 @@ export type JelouErrorBody = SchemaErrorEnvelope;
 export interface JelouClientOptions {
   /** Jelou's base URL, e.g. `https://gateway.jelou.ai/jelouapi` or the fake's `http://127.0.0.1:4010/jelouapi`. */
   baseUrl: string;
+  /**
+   * The chatbot host that sendMessage posts to (default `https://chatbot.jelou.ai`); the fake serves it under
+   * `/chatbot`, e.g. `http://127.0.0.1:4010/chatbot` (`${server.url}/chatbot` from startMockServer).
+   */
+  chatbotUrl?: string;
   /** The project API key, sent as `x-api-key`. Give this or `basic`, not both. */
   apiKey?: string;
   /** HTTP Basic credentials. Give this or `apiKey`, not both. */
@@ -67,6 +75,8 @@ export type CreatedIntegrationResult = JelouResult<{ integration: SchemaCreatedI
 export type StartConversationResult = JelouResult<{ conversation: SchemaActiveConversation }>;
 export type CloseConversationResult = JelouResult<{ conversation: SchemaClosedConversation }>;
 export type DeleteIntegrationResult = JelouResult<Record<never, never>>;
+/** The message Jelou accepted for delivery: its `id` (the body's `value.id`, or one Jelou gave it). */
+export type SendMessageResult = JelouResult<{ message: SchemaSendMessageResponse["data"] }>;
 
 /** Every operation of the External Support API; each resolves with a result for every outcome, HTTP or network. */
 export interface JelouClient {
@@ -84,6 +94,11 @@ export interface JelouClient {
   startConversation(projectId: string, body: SchemaStartConversationRequest): Promise<StartConversationResult>;
   /** Closes the active conversation of a bot and a user. */
   closeConversation(projectId: string, body: SchemaCloseConversationRequest): Promise<CloseConversationResult>;
+  /**
+   * Sends an agent's message to the end user of an active conversation, on the chatbot host, signed with the signing
+   * secret of `body.project_id`'s integration (createIntegration's result); no API key or Basic credential is sent.
+   */
+  sendMessage(body: SchemaSendMessageRequest, signingSecret: string): Promise<SendMessageResult>;
 }
 
 /** A client configured wrongly: thrown by createJelouClient, naming the option, never its value. */
@@ -91,10 +106,20 @@ export class JelouClientConfigError extends Error {
   override name = "JelouClientConfigError";
 }
 
-/** Creates a client for one base URL and one credential. */
+// Production's chatbot host: the first of send-message's own `servers` in the spec.
+const CHATBOT_URL = "https://chatbot.jelou.ai";
+
+/** Where a call goes (its origin, for messages) and what must never appear in its messages. */
+interface Host {
+  origin: string;
+  secrets: readonly string[];
+}
+
+/** Creates a client for one base URL and one credential (and the chatbot host, for sendMessage). */
 export function createJelouClient(options: JelouClientOptions): JelouClient {
-  const { timeoutMs = 10_000 } = options;
-  const origin = safeOrigin(options.baseUrl);
+  const { timeoutMs = 10_000, chatbotUrl = CHATBOT_URL } = options;
+  const origin = safeOrigin(options.baseUrl, "baseUrl");
+  const chatbotOrigin = safeOrigin(chatbotUrl, "chatbotUrl");
   // setTimeout's ceiling: a larger value would fire at once.
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > 2_147_483_647) {
     throw new JelouClientConfigError(
@@ -106,6 +131,7 @@ export function createJelouClient(options: JelouClientOptions): JelouClient {
   const secrets = [options.apiKey, options.basic?.clientSecret, headers.Authorization?.slice("Basic ".length)].filter(
     (s): s is string => Boolean(s),
   );
+  const gateway: Host = { origin, secrets };
   const client = createClient<paths>({
     baseUrl: options.baseUrl.replace(/\/+$/, ""),
     headers,
@@ -114,24 +140,37 @@ export function createJelouClient(options: JelouClientOptions): JelouClient {
 
     ...(options.fetch && { fetch: options.fetch }),
   });
+  // Without the gateway's credential headers: send-message's only credential is its signature. Not following a
+  // redirect keeps the signed body from travelling to another origin.
+  const chatbot = createClient<paths>({
+    baseUrl: chatbotUrl.replace(/\/+$/, ""),
+    redirect: "manual",
+    ...(options.fetch && { fetch: options.fetch }),
+  });
 
   const signal = () => AbortSignal.timeout(timeoutMs);
   const project = "/v1/external-support/{projectId}" as const;
 
   // One call: the request, then its answer read as text (so that a non-JSON 2xx is reported, not thrown; openapi-fetch
-  // has already parsed error bodies as JSON where they were JSON), judged by `accept` on a 200.
+  // has already parsed error bodies as JSON where they were JSON), judged by `accept` on a 200. The 401 and 409
+  // messages default to the gateway's meaning of them.
   async function call<T extends object>(
     send: () => Promise<{ response: Response; data?: unknown; error?: unknown }>,
     accept: (data: unknown) => T | undefined,
     what: string,
     notFound: string,
+    {
+      host = gateway,
+      unauthorized = "Jelou rejected the credentials",
+      conflict = `Jelou refused the request: ${what} already exists`,
+    }: { host?: Host; unauthorized?: string; conflict?: string } = {},
   ): Promise<JelouResult<T>> {
     let result: Awaited<ReturnType<typeof send>>;
     try {
       result = await send();
     } catch (error) {
-      const failure = transportError(error, origin, timeoutMs);
-      return { ok: false, error: { ...failure, message: redact(failure.message, secrets) } };
+      const failure = transportError(error, host.origin, timeoutMs);
+      return { ok: false, error: { ...failure, message: redact(failure.message, host.secrets) } };
     }
     const { response } = result;
     const text = typeof result.data === "string" ? result.data : undefined;
@@ -143,13 +182,12 @@ export function createJelouClient(options: JelouClientOptions): JelouClient {
       if (accepted) return { ok: true, ...accepted };
       return fail("unexpected-status", status, body, `Jelou answered 200 without ${what} in data.`);
     }
-    if (status === 401) return fail("unauthorized", status, body, "Jelou rejected the credentials (401).");
+    if (status === 401) return fail("unauthorized", status, body, `${unauthorized} (401).`);
     if (status === 404) return fail("not-found", status, body, `${notFound} (404).`);
     if (status === 400 || status === 422) {
       return fail("invalid-request", status, body, `Jelou refused the request as invalid (${status}).`);
     }
-    if (status === 409)
-      return fail("conflict", status, body, `Jelou refused the request: ${what} already exists (409).`);
+    if (status === 409) return fail("conflict", status, body, `${conflict} (409).`);
     if (status >= 500) return fail("server-error", status, body, `Jelou failed with ${status}.`);
     return fail("unexpected-status", status, body, `Jelou answered ${status}, which the spec does not declare.`);
   }
@@ -244,6 +282,34 @@ export function createJelouClient(options: JelouClientOptions): JelouClient {
         `Jelou has no active conversation of bot ${body.botId} and user ${body.userId} in project ${projectId}`,
       );
     },
+    async sendMessage(body, signingSecret) {
+      if (typeof signingSecret !== "string" || signingSecret === "") {
+        throw new TypeError("Failed to send a message: signingSecret must be a non-empty string.");
+      }
+      // Serialised once: the bytes signed are the bytes sent, so Jelou's HMAC over what it receives matches.
+      const bytes = Buffer.from(JSON.stringify(body));
+      const { project_id, room_id, bot_id, user_id } = body;
+      return call(
+        () =>
+          chatbot.POST("/v1/external-support/webhook", {
+            params: { header: { "X-Jelou-Signature": signJelouPayload(bytes, signingSecret) } },
+            body,
+            // openapi-fetch would stringify `body` again; it sends the signed bytes instead (as application/json).
+            bodySerializer: () => bytes,
+            parseAs: "text",
+            signal: signal(),
+          }),
+        (data) => (isMessageId(data) ? { message: data } : undefined),
+        "a message id",
+        `Project ${project_id} has no integration, so no signing secret to check the signature with`,
+        {
+          // Nothing to redact: the request carries no credential of the client's, and the secret only as an HMAC.
+          host: { origin: chatbotOrigin, secrets: [] },
+          unauthorized: `Jelou rejected the signature made with signingSecret for project ${project_id}`,
+          conflict: `Jelou has no active conversation of room ${room_id}, bot ${bot_id} and user ${user_id} in project ${project_id}`,
+        },
+      );
+    },
   };
 }
 
@@ -257,6 +323,11 @@ function checkIds(what: string, ...ids: string[]): void {
 function isIntegration(value: unknown): value is SchemaIntegration {
   const i = value as Partial<SchemaIntegration> | null | undefined;
   return typeof i?.id === "string" && typeof i.brainId === "string" && typeof i.webhookUrl === "string";
+}
+
+function isMessageId(value: unknown): value is SchemaSendMessageResponse["data"] {
+  const m = value as Partial<SchemaSendMessageResponse["data"]> | null | undefined;
+  return typeof m?.id === "string" && m.id !== "";
 }
 
 // Enough to hand the caller a value whose type narrows honestly on `state`; the full check is the drift check's.
@@ -295,19 +366,19 @@ function credentialHeaders(options: JelouClientOptions): Record<string, string> 
 }
 
 // The origin only: a base URL may carry user:password@, which must never reach a message.
-function safeOrigin(baseUrl: string): string {
+function safeOrigin(value: string, option: "baseUrl" | "chatbotUrl"): string {
   let url: URL | undefined;
   try {
-    url = new URL(baseUrl);
+    url = new URL(value);
   } catch {
     url = undefined;
   }
   if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new JelouClientConfigError("Failed to create the Jelou client: baseUrl must be an absolute http(s) URL.");
+    throw new JelouClientConfigError(`Failed to create the Jelou client: ${option} must be an absolute http(s) URL.`);
   }
   if (url.username || url.password) {
     throw new JelouClientConfigError(
-      "Failed to create the Jelou client: baseUrl must not carry user:password@; pass credentials as apiKey or basic.",
+      `Failed to create the Jelou client: ${option} must not carry user:password@; credentials are options of their own.`,
     );
   }
   return url.origin;
