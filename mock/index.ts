@@ -23,4 +23,5 @@ export {
   type VerifyPactResult,
   verifyPact,
 } from "./verify-pact.ts";
+export { type SignedBody, signJelouPayload, verifyJelouSignature } from "./webhooks/signature.ts";
 export type { MockControl, MockStats, Page } from "./world.ts";

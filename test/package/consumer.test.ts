@@ -35,8 +35,17 @@ const CONSUMER_TSCONFIG = {
     outDir: "build",
     types: ["node"],
   },
-  files: ["typescript/consumer.mts"],
+  files: ["typescript/consumer.mts", "typescript/signature.mts", "typescript/signature.cts"],
 };
+// Jelou's webhook signature from both entries, written as .mts and as .cts: tsc checks the one against index.d.ts and
+// client.d.ts, the other against the .d.cts files (compiling its imports to require()). Both entries must hand out
+// the same function.
+const SIGNATURE_CONSUMER = `import { signJelouPayload, verifyJelouSignature } from "fake-jelou";
+import * as client from "fake-jelou/client";
+const header: string = signJelouPayload('{"event":"x"}', "secret");
+const verified: boolean = client.verifyJelouSignature(Buffer.from('{"event":"x"}'), header, "secret");
+console.log(verified, client.signJelouPayload === signJelouPayload, client.verifyJelouSignature === verifyJelouSignature);
+`;
 
 let consumer: string;
 // The fakes the tests started, killed after the suite so that a failed test never leaves a server behind.
@@ -118,6 +127,9 @@ beforeAll(() => {
   writeFileSync(join(consumer, "tsconfig.json"), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
   run("npm", ["ci", "--offline", "--no-audit", "--no-fund", "--loglevel=error"]);
   for (const file of ["node/esm.mjs", "node/commonjs.cjs", "typescript/consumer.mts"]) copyExample(file);
+  for (const file of ["typescript/signature.mts", "typescript/signature.cts"]) {
+    writeFileSync(join(consumer, file), SIGNATURE_CONSUMER);
+  }
   for (const file of [
     "jest.global-setup.js",
     "jest.global-teardown.js",
@@ -150,9 +162,11 @@ describe("the packed package, installed in a project of its own", () => {
     expect(run(process.execPath, ["node/commonjs.cjs"])).toBe("closed\n");
   });
 
-  it("type-checks a strict NodeNext consumer with skipLibCheck off, and the compiled code runs", () => {
+  it("type-checks a strict NodeNext consumer (ESM and CommonJS) with skipLibCheck off, and the compiled code runs", () => {
     run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"]);
     expect(run(process.execPath, ["build/consumer.mjs"])).toBe("true valid\n");
+    expect(run(process.execPath, ["build/signature.mjs"])).toBe("true true true\n");
+    expect(run(process.execPath, ["build/signature.cjs"])).toBe("true true true\n");
   });
 
   it("serves a Jest suite in its default (CommonJS) mode: a fake in globalSetup, and one started by a test file", () => {
