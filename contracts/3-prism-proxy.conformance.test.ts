@@ -1,6 +1,7 @@
 // Conformance of the fake through Prism's validation proxy: Prism, not our own validator, judges every scenario.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MockServer, startMockServer } from "../mock/index.ts";
+import { createJelouClient, type JelouClient, type SchemaSendMessageRequest } from "../client/index.ts";
+import { type MockServer, type OperationRule, type Scenario, startMockServer } from "../mock/index.ts";
 import { SPEC_PATH } from "../spec/load-spec.ts";
 import { type PrismProcess, startPrismProxy } from "../test/helpers/prism.ts";
 import { answer, type ScriptedServer, startScriptedServer } from "../test/helpers/scripted-server.ts";
@@ -11,13 +12,28 @@ const basic = { Authorization: `Basic ${Buffer.from("client:secret").toString("b
 
 let fake: MockServer;
 let proxy: PrismProcess;
+let chatbotProxy: PrismProcess;
 beforeAll(async () => {
   fake = await startMockServer({ port: 0 });
-  proxy = await startPrismProxy(SPEC_PATH, fake.url);
+  // Prism routes on the request path alone (it strips no server's base path: /chatbot/v1/... matches no operation)
+  // and forwards to its upstream plus that path. Send-message, which the fake serves under /chatbot only, so needs a
+  // proxy whose upstream ends in /chatbot; through the gateway's proxy it would reach Create integration of the
+  // project "webhook", whose 401 satisfies send-message's declared 401 without a violation.
+  [proxy, chatbotProxy] = await Promise.all([
+    startPrismProxy(SPEC_PATH, fake.url),
+    startPrismProxy(SPEC_PATH, `${fake.url}/chatbot`),
+  ]);
 });
 afterAll(async () => {
-  await proxy?.stop();
+  await Promise.all([proxy?.stop(), chatbotProxy?.stop()]);
   await fake?.close();
+});
+
+/** A send-message rule of the fake for project-1: `scenario` once the signature passes. */
+const scenarioOf = (scenario: Scenario): OperationRule => ({
+  operationId: "sendMessage",
+  projectId: "project-1",
+  scenario,
 });
 
 /** A request through the proxy; Prism lists any violation of the spec in `sl-violations`. */
@@ -122,6 +138,81 @@ describe("the fake through `prism proxy --errors`", () => {
       expect(response.status < 300).toBe(scenario === undefined);
     },
   );
+
+  describe("send-message, sent by the client through the chatbot's proxy", () => {
+    /** What Prism made of one answer: its violations, and whether it answered itself (an invalid request). */
+    interface Verdict {
+      violations: string | null;
+      answeredByPrism: boolean;
+    }
+
+    const pair = { botId: "b", userId: "u" };
+
+    /**
+     * The client, every request through a proxy, and Prism's verdict on each answer; project-1 with an integration and
+     * an active conversation, and a message to it. Prism refuses a request it finds invalid itself, with a
+     * problem+json 422 and no `sl-violations`: that header alone would not tell.
+     */
+    async function clientThroughPrism() {
+      const verdicts: Verdict[] = [];
+      const fetch = (async (request: Request) => {
+        const response = await globalThis.fetch(request);
+        verdicts.push({
+          violations: response.headers.get("sl-violations"),
+          answeredByPrism: response.headers.get("content-type")?.startsWith("application/problem+json") ?? false,
+        });
+        return response;
+      }) as typeof globalThis.fetch;
+      const client = createJelouClient({ baseUrl: proxy.url, apiKey: "any-key", chatbotUrl: chatbotProxy.url, fetch });
+      const created = await client.createIntegration("project-1", { webhookUrl: "https://panel.example.com/jelou" });
+      const started = await client.startConversation("project-1", pair);
+      if (!created.ok || !started.ok) throw new Error("Failed to set up a conversation through Prism.");
+      const body: SchemaSendMessageRequest = {
+        field: "messages",
+        object: "message_event",
+        event_type: "incoming_message",
+        project_id: "project-1",
+        room_id: started.conversation.roomId,
+        bot_id: pair.botId,
+        user_id: pair.userId,
+        value: { type: "text", content: { body: "Hola María, ya revisé tu pedido." } },
+      };
+      return { client, verdicts, secret: created.integration.signingSecret, body };
+    }
+
+    // Every status send-message declares, each the fake's own answer to a request Prism found valid: what to do
+    // before sending, and the secret to sign with when not the integration's.
+    const cases: [string, number, (client: JelouClient) => unknown, string?][] = [
+      // Prism forwards JSON.stringify of the body it parsed: the client's compact bytes survive that, so the
+      // signature still holds (a body sent with other spacing would arrive re-serialised, and be refused).
+      ["its success", 200, () => undefined],
+      ["unauthorized (another secret)", 401, () => undefined, "not-the-integration-secret"],
+      ["not-found (no integration)", 404, (client) => client.deleteIntegration("project-1")],
+      ["conflict (a closed conversation)", 409, (client) => client.closeConversation("project-1", pair)],
+      ["validation-error", 422, () => fake.setOperation(scenarioOf("validation-error"))],
+      ["server-error", 500, () => fake.setOperation(scenarioOf("server-error"))],
+    ];
+
+    it.each(cases)("serves %s without a violation", async (_title, status, arrange, otherSecret) => {
+      fake.reset();
+      const { client, verdicts, secret, body } = await clientThroughPrism();
+      await arrange(client);
+      const result = await client.sendMessage(body, otherSecret ?? secret);
+      expect(verdicts).toEqual(verdicts.map(() => ({ violations: null, answeredByPrism: false })));
+      expect(result.ok ? 200 : result.error.status).toBe(status);
+      expect(fake.requests().filter((r) => r.operation === "sendMessage")).toHaveLength(1);
+    });
+
+    it("reports a body Prism finds invalid, which never reaches the fake, so this check can fail", async () => {
+      fake.reset();
+      const { client, verdicts, secret, body } = await clientThroughPrism();
+      const video = { type: "image", content: { url: "https://x.test/a.mp4", mime_type: "video/mp4" } } as const;
+      const result = await client.sendMessage({ ...body, value: video }, secret);
+      expect(result).toMatchObject({ ok: false, error: { status: 422 } });
+      expect(verdicts.at(-1)).toEqual({ violations: null, answeredByPrism: true });
+      expect(fake.requests().filter((r) => r.operation === "sendMessage")).toEqual([]);
+    });
+  });
 
   describe("in front of a provider that breaks the spec", () => {
     let drifted: ScriptedServer;
