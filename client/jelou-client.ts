@@ -54,7 +54,7 @@ export type JelouErrorKind =
 /**
  * Why a call did not succeed. `message` never carries a credential. `invalid-request` is a 400 or 422, whose
  * `body.validationError` says per field what Jelou refused; `conflict` a 409 (an integration or an active
- * conversation that already exists).
+ * conversation that already exists; for sendMessage, a conversation that is not active).
  */
 export interface JelouError {
   kind: JelouErrorKind;
