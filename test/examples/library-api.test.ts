@@ -6,9 +6,12 @@ afterEach(() => {
 });
 
 describe("examples/library-api.ts", () => {
-  it("starts the fake, gets the 404 its rule asks for, journals that request, and stops", async () => {
+  it("starts the fake, gets the 404 its rule asks for, journals that request, awaits its webhooks, and stops", async () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
     await import("../../examples/library-api.ts");
-    expect(log.mock.calls).toEqual([[404, 1]]);
+    expect(log.mock.calls).toEqual([
+      [404, 1],
+      ["delivered", 1],
+    ]);
   });
 });
