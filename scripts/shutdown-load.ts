@@ -57,10 +57,12 @@ export async function runShutdownLoad(
 
   const one = (wanted: ShutdownRequest) =>
     new Promise<void>((done) => {
-      const sentAt = performance.now();
+      // When the request was handed to the socket, not when it was made: on a busy machine the write can come well
+      // after request(), past SIGTERM, and such a request was never one the fake could have read before it closed.
+      let sentAt: number | undefined;
       const sentBeforeKill = () => {
         const kill = killedAt();
-        return kill === undefined || sentAt < kill;
+        return kill === undefined || (sentAt !== undefined && sentAt < kill);
       };
       const req = request({ host: hostname, port, agent, path: wanted.path, headers: wanted.headers }, (res) => {
         res.resume();
@@ -91,6 +93,9 @@ export async function runShutdownLoad(
           );
         }
         done();
+      });
+      req.once("finish", () => {
+        sentAt = performance.now();
       });
       req.end();
     });
