@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon, { type Result } from "autocannon";
-import { type Load, loadLabel, loads, NPM_START_V8_FLAGS, positiveInteger, rssMb } from "./measure.ts";
+import { type Load, loadLabel, loads, NPM_START_V8_FLAGS, originOf, positiveInteger, rssMb } from "./measure.ts";
 import { medianRow, type Row, ratioToExpress, rowsOf, schedule, TARGETS, type TargetName } from "./rounds.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -127,21 +127,7 @@ async function startTarget(name: TargetName, node: string, v8Flags: readonly str
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NO_COLOR: "1" },
   });
-  let output = "";
-  const origin = await new Promise<string>((resolveOrigin, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolveOrigin(`http://127.0.0.1:${match[1]}`);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`${name} exited with ${code}:\n${output}`)));
-  });
+  const origin = await originOf(child, name);
   for (;;) {
     const ok = await fetch(readiness(origin), { headers: { "x-api-key": "bench" } }).then(
       (r) => r.status === 200,

@@ -1,4 +1,5 @@
-// Small tools shared by npm run bench and npm run soak.
+// Small tools shared by npm run bench, bench:webhooks and soak.
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /**
@@ -38,4 +39,23 @@ export function loads(list: string, distinct: boolean): Load[] {
   if (distinct && !parsed.includes("distinct")) parsed.push("distinct");
   if (parsed.length === 0) throw new Error("--ids must name at least one load.");
   return [...new Set(parsed)];
+}
+
+/** The loopback origin a spawned server prints once it listens; rejects if it exits first or takes over 30 s. */
+export function originOf(child: ChildProcess, name: string): Promise<string> {
+  let output = "";
+  return new Promise<string>((resolveOrigin, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = /http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolveOrigin(`http://127.0.0.1:${match[1]}`);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`${name} exited with ${code}:\n${output}`)));
+  });
 }

@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { NPM_START_V8_FLAGS, positiveInteger } from "./measure.ts";
+import { NPM_START_V8_FLAGS, originOf, positiveInteger } from "./measure.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const PROJECTS = 7;
@@ -77,21 +77,7 @@ async function startFake(): Promise<{ child: ChildProcess; origin: string }> {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  const origin = await new Promise<string>((resolveOrigin, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the fake did not start in 30 s:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolveOrigin(`http://127.0.0.1:${match[1]}`);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`the fake exited with ${code}:\n${output}`)));
-  });
+  const origin = await originOf(child, "the fake");
   return { child, origin };
 }
 
