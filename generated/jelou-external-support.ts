@@ -697,6 +697,14 @@ export interface components {
         MessageId: string;
         /** @description A message, discriminated by `type`; its `content` has the shape of its type. */
         MessageValue: components["schemas"]["TextMessage"] | components["schemas"]["ImageMessage"] | components["schemas"]["VideoMessage"] | components["schemas"]["AudioMessage"] | components["schemas"]["DocumentMessage"];
+        /**
+         * @description A message as the `message` event carries it: `MessageValue` with the id Jelou gave it (a natural key to
+         *     de-duplicate redeliveries). The union is restated rather than reached through `allOf`: openapi-typescript drops
+         *     a discriminated union's tag (`type`) from the type of a schema that extends it.
+         */
+        ReceivedMessageValue: {
+            id: components["schemas"]["MessageId"];
+        } & (components["schemas"]["TextMessage"] | components["schemas"]["ImageMessage"] | components["schemas"]["VideoMessage"] | components["schemas"]["AudioMessage"] | components["schemas"]["DocumentMessage"]);
         /** @description A text message. */
         TextMessage: {
             id?: components["schemas"]["MessageId"];
@@ -825,10 +833,7 @@ export interface components {
                 id: string;
             };
             bot: components["schemas"]["EventBot"];
-            /** @description The message, with the id Jelou gave it (a natural key to de-duplicate redeliveries). */
-            value: {
-                id: components["schemas"]["MessageId"];
-            } & Omit<components["schemas"]["MessageValue"], "type">;
+            value: components["schemas"]["ReceivedMessageValue"];
         };
         /** @description A conversation started (Start conversation) and is active. */
         ConversationStartEvent: {
@@ -950,6 +955,7 @@ export type SchemaSendMessageRequest = components['schemas']['SendMessageRequest
 export type SchemaSendMessageResponse = components['schemas']['SendMessageResponse'];
 export type SchemaMessageId = components['schemas']['MessageId'];
 export type SchemaMessageValue = components['schemas']['MessageValue'];
+export type SchemaReceivedMessageValue = components['schemas']['ReceivedMessageValue'];
 export type SchemaTextMessage = components['schemas']['TextMessage'];
 export type SchemaImageMessage = components['schemas']['ImageMessage'];
 export type SchemaVideoMessage = components['schemas']['VideoMessage'];

@@ -1,7 +1,12 @@
 // The lifecycle in the spec must reach TypeScript. expectTypeOf and @ts-expect-error are compile-time checks:
 // `npm run typecheck` (part of `npm test`) enforces them; under plain `vitest run` they are no-ops.
 import { describe, expect, expectTypeOf, it } from "vitest";
-import type { SchemaConversation, SchemaGetConversationResponse } from "../../generated/jelou-external-support.ts";
+import type {
+  SchemaConversation,
+  SchemaGetConversationResponse,
+  SchemaMessageEvent,
+  SchemaSendMessageRequest,
+} from "../../generated/jelou-external-support.ts";
 
 const closedAt = (conversation: SchemaConversation): string | undefined =>
   conversation.state === "closed" ? conversation.endAt : undefined;
@@ -51,5 +56,18 @@ describe("generated types", () => {
     expectTypeOf<SchemaGetConversationResponse["status"]>().toEqualTypeOf<1>();
     expectTypeOf<SchemaGetConversationResponse["statusMessage"]>().toEqualTypeOf<"success">();
     expectTypeOf<SchemaGetConversationResponse["message"]>().toEqualTypeOf<string | string[]>();
+  });
+
+  it("narrow a message on value.type, in both directions, and require the event's value.id", () => {
+    const bodyOf = (value: SchemaMessageEvent["value"]) =>
+      value.type === "text" ? value.content.body : value.content.url;
+    expect(bodyOf({ id: "m", type: "text", content: { body: "Hola" } })).toBe("Hola");
+    expectTypeOf<SchemaMessageEvent["value"]["id"]>().toEqualTypeOf<string>();
+    expectTypeOf<SchemaSendMessageRequest["value"]["type"]>().toEqualTypeOf<
+      "text" | "image" | "video" | "audio" | "document"
+    >();
+    // @ts-expect-error a text's content is {body}, not a media URL
+    const wrong: SchemaSendMessageRequest["value"] = { type: "text", content: { url: "https://x.test/a.jpg" } };
+    expect(wrong.type).toBe("text");
   });
 });
