@@ -1,5 +1,5 @@
 // What a drift check is: one request, what it expects, and how the reports name it; and the judge that runs one.
-import type { Expectation } from "./compare.ts";
+import type { Expectation } from "../../spec/drift/compare.ts";
 import type { CheckId, CheckResult } from "./report.ts";
 import type { Answer } from "./request.ts";
 

@@ -1,7 +1,7 @@
 // The drift check's report, and its three renderings: JSON (machine), Markdown (people), JUnit XML (CI reporters).
 // Pure builders; run.ts writes them. Values never enter a report unless --show-values put them in the findings.
 import { XMLBuilder } from "fast-xml-parser";
-import type { Finding } from "./compare.ts";
+import type { Finding } from "../../spec/drift/compare.ts";
 
 export type CheckId =
   | "known-conversation"

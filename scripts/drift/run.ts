@@ -4,12 +4,12 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { accessSync, appendFileSync, constants, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { compareResponse, type Finding } from "../../spec/drift/compare.ts";
+import { mediaType } from "../../spec/drift/mask.ts";
 import { loadSpec, SPEC_PATH } from "../../spec/load-spec.ts";
 import { createSpecValidator } from "../../spec/schema-validator.ts";
 import type { Check, Judge } from "./check.ts";
-import { compareResponse, type Finding } from "./compare.ts";
 import { ConfigError, type DriftConfig, readConfig, USAGE } from "./config.ts";
-import { mediaType } from "./mask.ts";
 import {
   type CheckResult,
   consoleSummary,

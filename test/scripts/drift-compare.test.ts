@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { compareResponse } from "../../scripts/drift/compare.ts";
-import { typeOf } from "../../scripts/drift/mask.ts";
 import { MAX_RETRY_AFTER_MS, retryAfter } from "../../scripts/drift/request.ts";
+import { compareResponse } from "../../spec/drift/compare.ts";
+import { typeOf } from "../../spec/drift/mask.ts";
 import { atPointer } from "../../spec/json-pointer.ts";
 import { loadSpec } from "../../spec/load-spec.ts";
 import { createSpecValidator } from "../../spec/schema-validator.ts";

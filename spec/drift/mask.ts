@@ -1,7 +1,7 @@
 // What of a response a finding may show without --show-values. A report travels (CI logs, step summaries, chat), so
 // anything that may be an end user's data is described by its length and type instead: free text, names, phone
 // numbers, a free-form map's keys, a media type's parameters.
-import type { OpenApiDocument } from "../../spec/load-spec.ts";
+import type { OpenApiDocument } from "../load-spec.ts";
 import { walk } from "./spec-walk.ts";
 
 // The shape of the spec's own codes (`active`, `closed_by_operator`, `success`): a new one is the finding, so it is

@@ -1,7 +1,7 @@
 // What compare.ts needs from the spec that Ajv's errors do not carry: which schemas apply at a place in a body, and
 // whether each step to it is a declared field, an array index, or a free-form map's key (data, not a field name).
-import { atPointer } from "../../spec/json-pointer.ts";
-import type { OpenApiDocument } from "../../spec/load-spec.ts";
+import { atPointer } from "../json-pointer.ts";
+import type { OpenApiDocument } from "../load-spec.ts";
 
 type Schema = Record<string, unknown>;
 

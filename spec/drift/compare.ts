@@ -2,9 +2,9 @@
 // Severity follows oasdiff's rules for responses: a consumer breaks on breaking findings, not on the others.
 
 import type { operations } from "../../generated/jelou-external-support.ts";
-import { atPointer } from "../../spec/json-pointer.ts";
-import type { OpenApiDocument } from "../../spec/load-spec.ts";
-import type { SchemaViolation, SpecValidator } from "../../spec/schema-validator.ts";
+import { atPointer } from "../json-pointer.ts";
+import type { OpenApiDocument } from "../load-spec.ts";
+import type { SchemaViolation, SpecValidator } from "../schema-validator.ts";
 import { mediaType, shown, shownPointer, typeOf } from "./mask.ts";
 import { discriminatorValues } from "./spec-walk.ts";
 
