@@ -2,6 +2,7 @@
 // Pure builders; run.ts writes them. Values never enter a report unless --show-values put them in the findings.
 import { XMLBuilder } from "fast-xml-parser";
 import type { Finding } from "../../spec/drift/compare.ts";
+import { MAX_FINDINGS_PER_CHECK } from "../../spec/drift/output.ts";
 
 export type CheckId =
   | "known-conversation"
@@ -44,9 +45,6 @@ export interface CheckResult {
   /** Findings past the cap: counted in the summary, not listed. Absent when none were left out. */
   omittedFindings?: number;
 }
-
-/** Findings listed per check; a hostile body can break the spec once per array item, hundreds of thousands of times. */
-export const MAX_FINDINGS_PER_CHECK = 1_000;
 
 /** drift-report.json: its shape is documented by drift-report.schema.json beside this file. */
 export interface DriftReport {

@@ -6,22 +6,14 @@ import { accessSync, appendFileSync, constants, mkdirSync, readFileSync, writeFi
 import { join, relative, resolve } from "node:path";
 import { compareResponse, type Finding } from "../../spec/drift/compare.ts";
 import { mediaType } from "../../spec/drift/mask.ts";
+import { EXIT, listFindings, redactDeep, redactor, secretForms } from "../../spec/drift/output.ts";
 import { loadSpec, SPEC_PATH } from "../../spec/load-spec.ts";
 import { createSpecValidator } from "../../spec/schema-validator.ts";
 import type { Check, Judge } from "./check.ts";
 import { ConfigError, type DriftConfig, readConfig, USAGE } from "./config.ts";
-import {
-  type CheckResult,
-  consoleSummary,
-  type DriftReport,
-  junitReport,
-  MAX_FINDINGS_PER_CHECK,
-  markdownReport,
-} from "./report.ts";
+import { type CheckResult, consoleSummary, type DriftReport, junitReport, markdownReport } from "./report.ts";
 import { getWithRetry, sendOnce } from "./request.ts";
 import { runWriteFlow } from "./write-flow.ts";
-
-export const EXIT = { conformant: 0, drift: 1, config: 2, outage: 3, internal: 4 } as const;
 
 export interface RunOptions {
   argv: readonly string[];
@@ -228,7 +220,7 @@ async function check(config: DriftConfig, options: RunOptions, redact: (text: st
       contentType: shownContentType,
       outcome: failing ? "drift" : skipping ? "skipped" : "pass",
       ...(skipping && !failing && { skipReason: c.skipOn404 }),
-      ...listed(findings),
+      ...listFindings(findings),
     };
     return { result, body };
   };
@@ -298,27 +290,6 @@ async function check(config: DriftConfig, options: RunOptions, redact: (text: st
   };
 }
 
-// The most severe findings first, so a capped list still holds what breaks consumers.
-function listed(findings: Finding[]): Pick<CheckResult, "findings" | "omittedFindings"> {
-  if (findings.length <= MAX_FINDINGS_PER_CHECK) return { findings };
-  const rank = { breaking: 0, warning: 1, info: 2 };
-  const sorted = findings.toSorted((a, b) => rank[a.severity] - rank[b.severity]);
-  return {
-    findings: sorted.slice(0, MAX_FINDINGS_PER_CHECK),
-    omittedFindings: findings.length - MAX_FINDINGS_PER_CHECK,
-  };
-}
-
-// Bounded recursion: compare.ts never puts a value nested deeper than MAX_DEPTH into a finding.
-function redactDeep<T>(value: T, redact: (text: string) => string): T {
-  if (typeof value === "string") return redact(value) as T;
-  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T;
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v, redact)])) as T;
-  }
-  return value;
-}
-
 function credentialHeaders(config: DriftConfig, wrong: boolean): Record<string, string> {
   const c = config.credentials;
   // A wrong credential of the configured kind: Jelou must refuse it whichever scheme it now prefers.
@@ -327,29 +298,12 @@ function credentialHeaders(config: DriftConfig, wrong: boolean): Record<string, 
   return { Authorization: `Basic ${Buffer.from(`${c.clientId}:${secret}`).toString("base64")}` };
 }
 
-// One pass over the text, longest form first, ignoring letter case: a server may echo a secret upper- or lowercased.
-function redactor(secrets: readonly string[]): (text: string) => string {
-  if (secrets.length === 0) return (text) => text;
-  const pattern = new RegExp(secrets.map((s) => s.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&")).join("|"), "giu");
-  return (text) => text.replace(pattern, "[redacted]");
-}
-
-// Every form in which an output may carry a secret: as is, as a JSON pointer segment (a key echoed by the server),
-// URL-encoded, JSON-escaped. Longest first, so that no shorter form leaves part of a longer one behind.
+// Every credential of the configuration, and the Basic header made of it, in every form an output may carry.
 function secretsIn(env: RunOptions["env"]): string[] {
   const key = env.JELOU_API_KEY?.trim();
   const id = env.JELOU_CLIENT_ID?.trim();
   const secret = env.JELOU_CLIENT_SECRET;
-  const secrets = [key, secret, id && secret ? Buffer.from(`${id}:${secret}`).toString("base64") : undefined].filter(
-    (s): s is string => Boolean(s && s.length >= 4),
-  );
-  const forms = secrets.flatMap((s) => [
-    s,
-    s.replaceAll("~", "~0").replaceAll("/", "~1"),
-    encodeURIComponent(s),
-    JSON.stringify(s).slice(1, -1),
-  ]);
-  return [...new Set(forms)].sort((a, b) => b.length - a.length);
+  return secretForms([key, secret, id && secret ? Buffer.from(`${id}:${secret}`).toString("base64") : undefined]);
 }
 
 function specGitSha(): string | null {
