@@ -154,54 +154,15 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
       ),
     );
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(observed.bodyText);
-  } catch {
-    findings.push(finding("breaking", "invalid-json", "", "a JSON body", "not JSON", "The body is not valid JSON."));
+  // Status and media type were judged above: what is left is the body, against the schema they led to.
+  const parsed = parseBody(observed.bodyText);
+  if ("finding" in parsed) {
+    findings.push(parsed.finding);
     return findings;
   }
-  if (nestedDeeperThan(body, MAX_DEPTH)) {
-    findings.push(
-      finding(
-        "breaking",
-        "nesting-too-deep",
-        "",
-        `at most ${MAX_DEPTH} levels of nesting`,
-        "deeper",
-        `The body nests arrays or objects more than ${MAX_DEPTH} levels deep, far beyond any answer of this API; it was not compared further.`,
-      ),
-    );
-    return findings;
-  }
-
-  const first = context.validator.validateResponse({ ...base, body });
-  // Status and media type were judged above with the same spec: what is left is the body's verdict.
-  if (first.outcome !== "valid" && first.outcome !== "invalid") return findings;
-  const shared = (validator: SpecValidator, violations: SchemaViolation[]) =>
-    withSharedFields(context.spec, first.schemaPointer, body, violations, (value) =>
-      validator.validateAt(first.schemaPointer, value),
-    );
-  // Findings are judged on the body's own pointers (two map keys stay two findings), then shown masked.
-  const masked = (f: Finding): Finding => {
-    const pointer = shownPointer(context.spec, first.schemaPointer, f.pointer, context.showValues);
-    return pointer === f.pointer ? f : { ...f, pointer, message: f.message.replaceAll(f.pointer, pointer) };
-  };
-  const broken = merge(
-    shared(context.validator, first.outcome === "invalid" ? first.violations : []).map((v) =>
-      classify(v, body, first.schemaPointer, context),
-    ),
-  );
-  // Not push(...broken): one finding per array item can exceed the engine's argument limit.
-  for (const f of broken) findings.push(masked(f));
-  // Where a rule already broke, a second, softer finding about the same place says nothing new.
-  const brokenAt = new Set(broken.map((f) => f.pointer));
-  const strict = context.strictValidator.validateResponse({ ...base, body });
-  for (const v of shared(context.strictValidator, strict.outcome === "invalid" ? strict.violations : [])) {
-    if (v.keyword === "unevaluatedProperties" || (v.keyword === "x-known-values" && !brokenAt.has(v.pointer))) {
-      findings.push(masked(classify(v, body, first.schemaPointer, context)));
-    }
-  }
+  const body = parsed.body;
+  // Not push(...spread): one finding per array item can exceed the engine's argument limit.
+  for (const f of compareBody(context, routing.schemaPointer, body)) findings.push(f);
 
   const state = atPointer(body, "/data/state");
   if (
@@ -224,6 +185,66 @@ export function compareResponse(context: CompareContext, expected: Expectation, 
           : "The conversation configured as active is closed now: configure another active one.",
       ),
     );
+  }
+  return findings;
+}
+
+/**
+ * A body's text parsed, or the finding that stops its comparison: not JSON, or nested deeper than MAX_DEPTH (so that
+ * nothing downstream recurses through a hostile depth).
+ */
+export function parseBody(bodyText: string): { body: unknown } | { finding: Finding } {
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyText);
+  } catch {
+    return {
+      finding: finding("breaking", "invalid-json", "", "a JSON body", "not JSON", "The body is not valid JSON."),
+    };
+  }
+  if (nestedDeeperThan(body, MAX_DEPTH)) {
+    return {
+      finding: finding(
+        "breaking",
+        "nesting-too-deep",
+        "",
+        `at most ${MAX_DEPTH} levels of nesting`,
+        "deeper",
+        `The body nests arrays or objects more than ${MAX_DEPTH} levels deep, far beyond any answer of this API; it was not compared further.`,
+      ),
+    };
+  }
+  return { body };
+}
+
+/**
+ * Compares a body (as parseBody returned it) with the schema at `schemaPointer` in the spec: what breaks it, then what
+ * the strict pass adds (undocumented fields, new values of open sets), merged and masked.
+ */
+export function compareBody(context: CompareContext, schemaPointer: string, body: unknown): Finding[] {
+  const findings: Finding[] = [];
+  const shared = (validator: SpecValidator, violations: SchemaViolation[]) =>
+    withSharedFields(context.spec, schemaPointer, body, violations, (value) =>
+      validator.validateAt(schemaPointer, value),
+    );
+  // Findings are judged on the body's own pointers (two map keys stay two findings), then shown masked.
+  const masked = (f: Finding): Finding => {
+    const pointer = shownPointer(context.spec, schemaPointer, f.pointer, context.showValues);
+    return pointer === f.pointer ? f : { ...f, pointer, message: f.message.replaceAll(f.pointer, pointer) };
+  };
+  const broken = merge(
+    shared(context.validator, context.validator.validateAt(schemaPointer, body)).map((v) =>
+      classify(v, body, schemaPointer, context),
+    ),
+  );
+  // Not push(...broken): one finding per array item can exceed the engine's argument limit.
+  for (const f of broken) findings.push(masked(f));
+  // Where a rule already broke, a second, softer finding about the same place says nothing new.
+  const brokenAt = new Set(broken.map((f) => f.pointer));
+  for (const v of shared(context.strictValidator, context.strictValidator.validateAt(schemaPointer, body))) {
+    if (v.keyword === "unevaluatedProperties" || (v.keyword === "x-known-values" && !brokenAt.has(v.pointer))) {
+      findings.push(masked(classify(v, body, schemaPointer, context)));
+    }
   }
   return findings;
 }
