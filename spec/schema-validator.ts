@@ -168,6 +168,9 @@ const knownValuesKeyword = {
 // others pull in through allOf: there it would refuse the fields the composing schema adds (a closed
 // conversation's endAt is unknown to ConversationCommon). Nor to the `if`/`then`/`else` of a conditional: they
 // name only the fields of their condition, so it would make the `if` fail, or the `then` refuse, every other field.
+// Nor to a schema that pulls in a choice through allOf (a message event's `value`, allOf MessageValue's oneOf): each
+// branch is closed itself, and when one fails on an undocumented field, a closure here would call all its fields
+// undocumented too.
 const CONDITIONALS = new Set(["if", "then", "else"]);
 
 function withUndocumentedFieldsRejected<T>(doc: T): T {
@@ -194,11 +197,22 @@ function withUndocumentedFieldsRejected<T>(doc: T): T {
       !("unevaluatedProperties" in out) &&
       !("additionalProperties" in out) &&
       !isBlock &&
-      !conditional
+      !conditional &&
+      !composesChoice(node)
     ) {
       out.unevaluatedProperties = false;
     }
     return out;
+  };
+  const composesChoice = (node: object): boolean => {
+    const parts = (node as { allOf?: unknown }).allOf;
+    return (
+      Array.isArray(parts) &&
+      parts.some((part) => {
+        const schema = typeof part?.$ref === "string" ? atPointer(doc, part.$ref.slice(1)) : part;
+        return typeof schema === "object" && schema !== null && ("oneOf" in schema || "anyOf" in schema);
+      })
+    );
   };
   return close(doc, "") as T;
 }

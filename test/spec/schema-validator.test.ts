@@ -249,3 +249,37 @@ describe("a conditional (if/then), in the default and the strict pass", () => {
     ]);
   });
 });
+
+describe("a schema that pulls in a choice through allOf, in the strict pass", () => {
+  // A message event's `value`: allOf a oneOf whose branches are closed themselves.
+  const spec = loadSpec();
+  const branch = (kind: string) => ({
+    type: "object",
+    required: ["kind"],
+    properties: { id: { type: "string" }, kind: { const: kind }, [kind]: { type: "string" } },
+  });
+  Object.assign(spec.components.schemas, {
+    BranchA: branch("a"),
+    BranchB: branch("b"),
+    Choice: {
+      type: "object",
+      oneOf: [{ $ref: "#/components/schemas/BranchA" }, { $ref: "#/components/schemas/BranchB" }],
+      discriminator: { propertyName: "kind" },
+    },
+    Composed: {
+      type: "object",
+      allOf: [{ $ref: "#/components/schemas/Choice" }],
+      required: ["id"],
+      properties: { id: { type: "string" } },
+    },
+  });
+  const strict = createSpecValidator(spec, { strict: true });
+  const name = "Composed" as SchemaName;
+
+  it("reports an undocumented field once, not every field of the branch it made fail", () => {
+    expect(strict.validateSchema(name, { id: "1", kind: "a", a: "x" })).toEqual([]);
+    expect(
+      strict.validateSchema(name, { id: "1", kind: "a", a: "x", extra: 1 }).map((v) => [v.pointer, v.params]),
+    ).toEqual([["", { unevaluatedProperty: "extra" }]]);
+  });
+});
