@@ -11,6 +11,7 @@ import { MAX_DELAY_MS, MAX_WEBHOOK_RETRIES, MAX_WEBHOOK_TIMEOUT_MS } from "./lim
 import { MockConfigError } from "./options.ts";
 import { formatRequestLine, LOG_LEVELS, type LogLevel } from "./request-log.ts";
 import { MAGIC_ID_PREFIXES, parseScenario, SCENARIOS, type Scenario, STATUS_ALIASES } from "./scenario.ts";
+import { runValidateWebhookCli } from "./validate-webhook-cli.ts";
 import { runVerifyPactCli } from "./verify-pact-cli.ts";
 
 const EXIT_USAGE = 2;
@@ -59,6 +60,7 @@ Admin:  /__admin/health, /__admin/scenario, /__admin/conversations, /__admin/ope
 
 Commands:
   fake-jelou verify-pact <pact>        verify a consumer's pact against a fake (fake-jelou verify-pact --help)
+  fake-jelou validate-webhook <file|-> check captured webhook deliveries against the spec (... validate-webhook --help)
 
 Examples:
   npx fake-jelou                      (in the clone: npm start, flags after --)
@@ -375,10 +377,18 @@ async function main(argv: string[]): Promise<void> {
   );
 }
 
-const run =
-  process.argv[2] === "verify-pact"
-    ? runVerifyPactCli(process.argv.slice(3)).then((code) => process.exit(code))
-    : main(process.argv);
+const subcommand = process.argv[2];
+let run: Promise<void>;
+if (subcommand === "verify-pact") {
+  run = runVerifyPactCli(process.argv.slice(3)).then((code) => process.exit(code));
+} else if (subcommand === "validate-webhook") {
+  // exitCode, not exit(): a report piped to another process is written asynchronously, and exit() would cut it short.
+  run = runValidateWebhookCli(process.argv.slice(3)).then((code) => {
+    process.exitCode = code;
+  });
+} else {
+  run = main(process.argv);
+}
 run.catch((error: unknown) => {
   if (error instanceof MockListenError || error instanceof SpecLoadError) {
     console.error(`fake-jelou: ${error.message}`);
