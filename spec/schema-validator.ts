@@ -168,9 +168,10 @@ const knownValuesKeyword = {
 // others pull in through allOf: there it would refuse the fields the composing schema adds (a closed
 // conversation's endAt is unknown to ConversationCommon). Nor to the `if`/`then`/`else` of a conditional: they
 // name only the fields of their condition, so it would make the `if` fail, or the `then` refuse, every other field.
-// Nor to a schema that pulls in a choice through allOf (a message event's `value`, allOf MessageValue's oneOf): each
-// branch is closed itself, and when one fails on an undocumented field, a closure here would call all its fields
-// undocumented too.
+// Nor to a schema that holds a choice beside its properties (a message event's `value`: ReceivedMessageValue's oneOf
+// beside `id`), or pulls one in through allOf: each branch is closed itself, and a closure here would call the fields
+// of the branch taken undocumented (Ajv's discriminator does not hand their evaluation up) or, when a branch fails on
+// an undocumented field, all its fields too.
 const CONDITIONALS = new Set(["if", "then", "else"]);
 
 function withUndocumentedFieldsRejected<T>(doc: T): T {
@@ -205,6 +206,7 @@ function withUndocumentedFieldsRejected<T>(doc: T): T {
     return out;
   };
   const composesChoice = (node: object): boolean => {
+    if ("oneOf" in node || "anyOf" in node) return true;
     const parts = (node as { allOf?: unknown }).allOf;
     return (
       Array.isArray(parts) &&
