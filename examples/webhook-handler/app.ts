@@ -10,7 +10,10 @@ import { createEventProcessor, type EventProcessor } from "./events.ts";
 export interface WebhookOptions {
   /** The integration's `signingSecret` (Create integration answers it once). */
   signingSecret: string;
-  /** The `authorization` of an integration whose `authType` is `bearer`: Jelou sends `Authorization: Bearer <it>`. */
+  /**
+   * The `authorization` of an integration whose `authType` is `bearer`: Jelou sends `Authorization: Bearer <it>`.
+   * (`api_key` sends `X-API-Key: <it>`, `basic` sends `Authorization: Basic <base64 of it>`: compare those instead.)
+   */
   bearerToken: string;
   /** Jelou's chatbot host, `https://chatbot.jelou.ai` (the fake serves it under `<fake>/chatbot`). */
   chatbotUrl: string;
@@ -49,13 +52,11 @@ export function createWebhookApp(options: WebhookOptions): { app: Express; event
   const events = createEventProcessor((message) => sendMessage(options, message));
   const bearer = Buffer.from(`Bearer ${options.bearerToken}`);
   const app = express();
-  // express.raw keeps the bytes as received: JSON parsed and serialised again need not be the bytes Jelou signed.
-  app.post("/jelou/webhook", express.raw({ type: "application/json", limit: "1mb" }), async (req, res) => {
-    const raw: unknown = req.body;
-    if (!Buffer.isBuffer(raw)) {
-      res.sendStatus(415);
-      return;
-    }
+  // express.raw keeps the bytes as received: JSON parsed and serialised again need not be the bytes Jelou signed. Any
+  // media type: the signature, not the header, says whether the body is Jelou's.
+  app.post("/jelou/webhook", express.raw({ type: () => true, limit: "1mb" }), async (req, res) => {
+    // No body at all leaves req.body unset: nothing was signed, so the check below refuses it.
+    const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const authorized = same(Buffer.from(req.get("authorization") ?? ""), bearer);
     if (!authorized || !isJelouSignature(raw, req.get("x-jelou-signature"), options.signingSecret)) {
       res.sendStatus(401);

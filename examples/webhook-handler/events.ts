@@ -18,9 +18,18 @@ export type JelouEvent = SchemaConversationStartEvent | SchemaConversationCloseE
 
 /** What the panel keeps of each event it processed, oldest first. */
 export type ProcessedEvent =
-  | { event: "conversation.start"; conversationId: string; projectId: string; contact: string; at: number }
+  | { event: "conversation.start"; conversationId: string; projectId: string; contactName: string; at: number }
   | { event: "conversation.close"; conversationId: string; reason: string; at: number }
-  | { event: "message"; conversationId: string; messageId: string; type: string; at: number; reply: string };
+  | {
+      event: "message";
+      conversationId: string;
+      messageId: string;
+      type: SchemaMessageValue["type"];
+      /** The text, or the media's URL. */
+      content: string;
+      at: number;
+      reply: string;
+    };
 
 /** How an event was taken: acted on, already acted on (a redelivery), or not one this panel knows. */
 export type Outcome = "processed" | "duplicate" | "ignored";
@@ -35,13 +44,11 @@ export interface EventProcessor {
 /** Sends a message to the end user through Jelou's send-message; rejects when Jelou does not accept it. */
 export type SendMessage = (message: SchemaSendMessageRequest) => Promise<void>;
 
-/** The event's name, or undefined for a payload that is none of the three events. */
-function nameOf(payload: unknown): ProcessedEvent["event"] | undefined {
-  if (typeof payload !== "object" || payload === null) return undefined;
+/** True for one of the three events, by its name: signed by Jelou, a payload is trusted for its shape. */
+function isJelouEvent(payload: unknown): payload is JelouEvent {
+  if (typeof payload !== "object" || payload === null) return false;
   const { event, event_type } = payload as { event?: unknown; event_type?: unknown };
-  if (event_type === "message") return "message";
-  if (event === "conversation.start" || event === "conversation.close") return event;
-  return undefined;
+  return event_type === "message" || event === "conversation.start" || event === "conversation.close";
 }
 
 // The key of "the same event". For `message`, Jelou's `value.id` (spec decision 22 makes it the natural key). The
@@ -52,13 +59,15 @@ function keyOf(event: JelouEvent): string {
   return "event_type" in event ? `message:${event.value.id}` : `${event.event}:${event.conversation.id}`;
 }
 
+const MEDIA = { image: "imagen", video: "video", audio: "audio", document: "documento" } as const;
+
 /** The text of the auto-reply to what the end user wrote. */
-export function replyText(value: MessageEvent["value"]): string {
-  return value.type === "text" ? `Recibimos tu mensaje: «${value.content.body}»` : `Recibimos tu ${value.type}.`;
+function replyText(value: MessageEvent["value"]): string {
+  return value.type === "text" ? `Recibimos tu mensaje: «${value.content.body}»` : `Recibimos tu ${MEDIA[value.type]}.`;
 }
 
 /** The auto-reply as send-message's body: to the room, bot and user the message came from. */
-export function replyTo(event: MessageEvent): SchemaSendMessageRequest {
+function replyTo(event: MessageEvent): SchemaSendMessageRequest {
   const { value } = event;
   return {
     field: "messages",
@@ -87,6 +96,7 @@ export function createEventProcessor(send: SendMessage): EventProcessor {
         conversationId: event.conversation.id,
         messageId: event.value.id,
         type: event.value.type,
+        content: event.value.type === "text" ? event.value.content.body : event.value.content.url,
         at: event.timestamp,
         reply: replyText(event.value),
       };
@@ -96,7 +106,7 @@ export function createEventProcessor(send: SendMessage): EventProcessor {
         event: event.event,
         conversationId: event.conversation.id,
         projectId: event.project_id,
-        contact: event.contact.name,
+        contactName: event.contact.name,
         at: event.timestamp,
       };
     }
@@ -106,15 +116,14 @@ export function createEventProcessor(send: SendMessage): EventProcessor {
   return {
     processed,
     async process(payload) {
-      if (nameOf(payload) === undefined) return "ignored";
-      // Signed by Jelou, so trusted for its shape once its name is known.
-      const event = payload as JelouEvent;
-      const key = keyOf(event);
+      // Acknowledged all the same: an event this panel does not know should not be sent again.
+      if (!isJelouEvent(payload)) return "ignored";
+      const key = keyOf(payload);
       // Claimed before the first await: a duplicate that arrives while the reply is in flight is still a duplicate.
       if (seen.has(key)) return "duplicate";
       seen.add(key);
       try {
-        processed.push(await act(event));
+        processed.push(await act(payload));
         return "processed";
       } catch (error) {
         // Not done, so not a duplicate next time: Jelou's retry or a redelivery gets to act.

@@ -6,6 +6,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createWebhookApp, isJelouSignature } from "../../examples/webhook-handler/app.ts";
+import { createEventProcessor } from "../../examples/webhook-handler/events.ts";
 import { type MockServer, startMockServer } from "../../mock/index.ts";
 
 const PROJECT = "p-panel";
@@ -58,20 +59,20 @@ async function start(fake: MockServer, fault?: string) {
   const headers = fault ? { "x-fake-jelou-webhook-fault": fault } : {};
   const started = await gateway(fake, `${PROJECT}/conversations/start`, PAIR, headers);
   const delivery = await fake.waitForDelivery((d) => d.event === "conversation.start");
-  return { conversationId: started.data._id as string, delivery };
+  return { conversationId: started.data._id as string, names: started.data.User.names as string, delivery };
 }
 
 describe("examples/webhook-handler", () => {
   it("verifies start, answers a user message through send-message, and records close, in order", async () => {
     const { fake, events } = await setup();
-    const { conversationId, delivery } = await start(fake);
+    const { conversationId, names, delivery } = await start(fake);
     expect(delivery).toMatchObject({ outcome: "delivered", attempts: [{ status: 200 }] });
     expect(events.processed).toEqual([
       {
         event: "conversation.start",
         conversationId,
         projectId: PROJECT,
-        contact: expect.any(String),
+        contactName: names,
         at: expect.any(Number),
       },
     ]);
@@ -91,6 +92,12 @@ describe("examples/webhook-handler", () => {
         },
       },
     ]);
+
+    expect(events.processed[1]).toMatchObject({
+      event: "message",
+      messageId: said.value.id,
+      content: "Necesito ayuda",
+    });
 
     await gateway(fake, `${PROJECT}/conversations/close`, PAIR);
     expect((await fake.waitForDelivery((d) => d.event === "conversation.close")).outcome).toBe("delivered");
@@ -159,8 +166,51 @@ describe("examples/webhook-handler", () => {
     fake.deleteOperation("sendMessage", PROJECT);
     const again = fake.redeliver(failed.id);
     expect((await fake.waitForDelivery((d) => d.id === again.id)).outcome).toBe("delivered");
-    expect(events.processed[1]).toMatchObject({ event: "message", type: "image", reply: "Recibimos tu image." });
+    expect(events.processed[1]).toMatchObject({
+      event: "message",
+      type: "image",
+      content: "https://x.test/a.jpg",
+      reply: "Recibimos tu imagen.",
+    });
     expect(fake.transcript(PROJECT, conversationId).map((m) => m.from)).toEqual(["user", "agent"]);
+  });
+});
+
+describe("the handler's HTTP layer", () => {
+  it("answers 401 to a request without a body or signature, and 400 to a signed body that is not JSON", async () => {
+    const http = createServer(createWebhookApp({ signingSecret: "s3cret", bearerToken: TOKEN, chatbotUrl: "" }).app);
+    http.listen(0, "127.0.0.1");
+    await once(http, "listening");
+    closers.push(() => http.close());
+    const post = async (body: string | undefined, signature?: string) => {
+      const headers = { authorization: `Bearer ${TOKEN}`, ...(signature && { "x-jelou-signature": signature }) };
+      const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/jelou/webhook`;
+      return (await fetch(url, { method: "POST", headers, ...(body !== undefined && { body }) })).status;
+    };
+    const sign = (body: string) => `sha256=${createHmac("sha256", "s3cret").update(body).digest("hex")}`;
+    expect(await post(undefined)).toBe(401);
+    expect(await post(undefined, sign(""))).toBe(400);
+    expect(await post("{}")).toBe(401);
+    expect(await post("not json", sign("not json"))).toBe(400);
+    expect(await post('{"event":"other"}', sign('{"event":"other"}'))).toBe(200);
+  });
+});
+
+describe("the handler's event processing", () => {
+  it("ignores a payload that is none of the events, and takes a second delivery as a duplicate", async () => {
+    const sent: unknown[] = [];
+    const events = createEventProcessor(async (message) => {
+      sent.push(message);
+    });
+    expect(await events.process({ event: "conversation.transfer" })).toBe("ignored");
+    expect(await events.process(null)).toBe("ignored");
+    const close = { event: "conversation.close", timestamp: 1, conversation: { id: "c1" }, reason: "closed_by_user" };
+    expect(await events.process(close)).toBe("processed");
+    expect(await events.process({ ...close, timestamp: 2 })).toBe("duplicate");
+    expect(events.processed).toEqual([
+      { event: "conversation.close", conversationId: "c1", reason: "closed_by_user", at: 1 },
+    ]);
+    expect(sent).toEqual([]);
   });
 });
 
