@@ -2,11 +2,11 @@
 // The pact records only what the client and its callers rely on, as shapes (matchers), not values.
 // Each test body runs inside waitForRecords: this Pact core answers a request before it records it, and Pact must not
 // judge an interaction before its records are in (docs/pact-flake.md).
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { MatchersV3, PactV4 } from "@pact-foundation/pact";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createJelouClient, type JelouClientOptions } from "../client/index.ts";
-import { CONSUMER, CREDENTIALS, PACTS_DIR, PROVIDER, STATES, type StateParams } from "./contract-terms.ts";
+import { CONSUMER, CREDENTIALS, PACT_FILE, PACTS_DIR, PROVIDER, STATES, type StateParams } from "./contract-terms.ts";
 import { waitForRecords } from "./mock-server-records.ts";
 
 const { like, regex } = MatchersV3;
@@ -15,10 +15,10 @@ const JSON_CONTENT = { "Content-Type": regex("^application/json(;.*)?$", "applic
 const path = ({ projectId, conversationId }: StateParams) =>
   `/v1/external-support/${projectId}/conversations/${conversationId}`;
 
-// Pact merges into an existing file: start clean so interactions removed here cannot linger (pact-js#731).
+// Pact merges into an existing file: start clean so interactions removed here cannot linger (pact-js#731). Only this
+// suite's file: the folder also holds 6-events-consumer's pact, which running this suite alone must not delete.
 beforeAll(() => {
-  rmSync(PACTS_DIR, { recursive: true, force: true });
-  mkdirSync(PACTS_DIR, { recursive: true });
+  rmSync(PACT_FILE, { force: true });
 });
 
 const pact = new PactV4({ consumer: CONSUMER, provider: PROVIDER, dir: PACTS_DIR, logLevel: "warn" });

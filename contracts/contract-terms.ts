@@ -28,6 +28,27 @@ export const STATES = {
 
 export type ProviderState = (typeof STATES)[keyof typeof STATES];
 
+/** The consumer of Jelou's webhook events: the panel's handler of examples/webhook-handler/. */
+export const EVENTS_CONSUMER = "example-webhook-handler";
+/** The message pact: the events that handler relies on, written by 6-events-consumer, read by 7-events-provider. */
+export const EVENTS_PACT_FILE = fileURLToPath(new URL(`./pacts/${EVENTS_CONSUMER}-${PROVIDER}.json`, import.meta.url));
+
+/** The events' provider states: what happened in the conversation, with `projectId` and `conversationId`. */
+export const EVENT_STATES = {
+  started: "conversation {conversationId} was started in project {projectId}",
+  closed: "conversation {conversationId} was closed in project {projectId}",
+  userText: "the end user wrote a text in conversation {conversationId} of project {projectId}",
+  userImage: "the end user sent an image in conversation {conversationId} of project {projectId}",
+} as const;
+
+/** Each event message's description: the provider maps it to the builder that produces it. */
+export const EVENT_MESSAGES = {
+  start: "a conversation.start event",
+  close: "a conversation.close event",
+  text: "a message event with a text",
+  image: "a message event with an image",
+} as const;
+
 /** The parameters every state carries. */
 export interface StateParams {
   projectId: string;
