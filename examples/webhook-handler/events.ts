@@ -1,17 +1,11 @@
 // What a panel does with Jelou's events once the HTTP layer (app.ts) has verified them: no HTTP here, so a contract
 // test can hand it a message directly. Only types come from fake-jelou: at run time this depends on nothing.
 import type {
+  SchemaMessageEvent as MessageEvent,
   SchemaConversationCloseEvent,
   SchemaConversationStartEvent,
-  SchemaMessageEvent,
-  SchemaMessageValue,
   SchemaSendMessageRequest,
 } from "fake-jelou/client";
-
-// The generated MessageEvent types `value` as Omit<MessageValue, "type"> (an Omit over the union drops the
-// discriminator): restore the union, which is what Jelou sends.
-/** The `message` event, its `value` narrowable on `type`. */
-export type MessageEvent = Omit<SchemaMessageEvent, "value"> & { value: SchemaMessageValue & { id: string } };
 
 /** Any event Jelou POSTs to the webhook. */
 export type JelouEvent = SchemaConversationStartEvent | SchemaConversationCloseEvent | MessageEvent;
@@ -24,7 +18,7 @@ export type ProcessedEvent =
       event: "message";
       conversationId: string;
       messageId: string;
-      type: SchemaMessageValue["type"];
+      type: MessageEvent["value"]["type"];
       /** The text, or the media's URL. */
       content: string;
       at: number;
