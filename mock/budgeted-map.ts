@@ -30,6 +30,17 @@ export class BudgetedMap<V> {
   get(key: string): V | undefined {
     return this.#entries.get(key)?.value;
   }
+  /**
+   * Charges an entry `bytes` more, for a part its owner is about to add to the value in place (a transcript's new
+   * message): refused, and nothing charged, when the budget has no room or the key is absent.
+   */
+  grow(key: string, bytes: number): { ok: true } | { ok: false; refused: BudgetRefusal } {
+    const entry = this.#entries.get(key);
+    if (!entry || this.#bytes + bytes > this.budgetBytes) return { ok: false, refused: "bytes" };
+    entry.bytes += bytes;
+    this.#bytes += bytes;
+    return { ok: true };
+  }
   delete(key: string): boolean {
     const entry = this.#entries.get(key);
     if (!entry) return false;

@@ -125,6 +125,23 @@ export class SandboxState {
     return { ok: true };
   }
 
+  /**
+   * Adds (a copy of) a message to a stored conversation's transcript, charging the budget the message alone: a long
+   * transcript costs each new message no more than the first. Refused when the budget has no room for it.
+   */
+  appendMessage(
+    projectId: string,
+    conversationId: string,
+    message: TranscriptMessage,
+  ): { ok: true } | { ok: false; refused: StateRefusal } {
+    const id = key("conversation", projectId, conversationId);
+    const record = this.#records.get(id) as StoredConversation | undefined;
+    if (!record || !this.#records.grow(id, ruleCost(message)).ok) return { ok: false, refused: "budget" };
+    record.messages ??= [];
+    record.messages.push(structuredClone(message));
+    return { ok: true };
+  }
+
   /** A copy of the whole state, integrations then conversations, each in the order first stored. */
   export(): StateDocument {
     const records = structuredClone([...this.#records.values()]);

@@ -180,6 +180,8 @@ export interface World extends MockControl {
   readonly sandbox: SandboxState;
   storeIntegration(record: StoredIntegration): StoreResult;
   storeConversation(record: StoredConversation): StoreResult;
+  /** Adds a message to a stored conversation's transcript. */
+  appendMessage(projectId: string, conversationId: string, message: TranscriptMessage): StoreResult;
   /** A generated conversation: the same for the same state and ids. */
   generatedConversation<S extends ConversationState>(
     state: S,
@@ -448,6 +450,8 @@ export function createWorld(
     },
     storeIntegration: (record) => stored(sandbox.putIntegration(record)),
     storeConversation: (record) => stored(sandbox.putConversation(record)),
+    appendMessage: (projectId, conversationId, message) =>
+      stored(sandbox.appendMessage(projectId, conversationId, message)),
     generatedConversation: <S extends ConversationState>(state: S, ids: ConversationIds) =>
       buildConversation(context, ids, state) as Extract<SchemaConversation, { state: S }>,
     generatedBody(state, ids) {

@@ -13,6 +13,6 @@ export function recordMessage(
   now: number,
 ): { ok: true; message: TranscriptMessage } | (StoreResult & { ok: false }) {
   const message: TranscriptMessage = { from, at: iso(now), value: { ...value, id: value.id ?? newObjectId() } };
-  const result = world.storeConversation({ ...stored, messages: [...(stored.messages ?? []), message] });
+  const result = world.appendMessage(stored.projectId, stored.conversation._id, message);
   return result.ok ? { ok: true, message } : result;
 }

@@ -42,12 +42,11 @@ export function userMessage(
   }
   const recorded = recordMessage(world, stored, "user", body as SchemaMessageValue, now);
   if (!recorded.ok) return { ok: false, key: "STATE_BUDGET_REACHED", message: recorded.message };
-  const current = world.sandbox.conversation(projectId, conversationId) ?? stored;
-  const event = messageEvent(current, recorded.message, now);
+  const event = messageEvent(stored, recorded.message, now);
   return {
     ok: true,
     message: recorded.message,
-    effects: notify(world, current, "message", event, request.webhookFault),
+    effects: notify(world, stored, "message", event, request.webhookFault),
   };
 }
 

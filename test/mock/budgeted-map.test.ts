@@ -27,6 +27,18 @@ describe("BudgetedMap", () => {
     expect(map.set("b", "12345")).toEqual({ ok: true });
   });
 
+  it("grows an entry's charge within the budget, and refuses (charging nothing) past it or for a missing key", () => {
+    const map = new BudgetedMap(10, 10, cost);
+    map.set("a", "1234");
+    expect(map.grow("a", 5)).toEqual({ ok: true });
+    expect(map.bytes).toBe(9);
+    expect(map.grow("a", 2)).toEqual({ ok: false, refused: "bytes" });
+    expect(map.grow("missing", 1)).toEqual({ ok: false, refused: "bytes" });
+    expect(map.bytes).toBe(9);
+    map.delete("a");
+    expect(map.bytes).toBe(0);
+  });
+
   it("keeps nothing a refusal touched, and empties on clear", () => {
     const map = new BudgetedMap(10, 5, cost);
     map.set("a", "12");

@@ -201,6 +201,34 @@ describe("send-message", () => {
   });
 });
 
+describe("the transcript's budget", () => {
+  it("refuses a message the state's byte budget has no room for, keeping the transcript as it was", async () => {
+    const small = await startMockServer({ port: 0, stateBudgetBytes: 12_000 });
+    try {
+      const res = await fetch(`${small.baseUrl}/v1/external-support/p/conversations/start`, {
+        method: "POST",
+        headers: { "x-api-key": KEY, "content-type": "application/json" },
+        body: JSON.stringify({ botId: "b", userId: "u" }),
+      });
+      const id = ((await res.json()) as Json).data._id;
+      const message = { type: "text" as const, content: { body: "x".repeat(1_000) } };
+      let sent = 0;
+      const fill = () => {
+        for (;;) {
+          small.sendUserMessage("p", id, message);
+          sent++;
+        }
+      };
+      expect(fill).toThrow("byte budget");
+      expect(sent).toBeGreaterThan(3);
+      expect(small.transcript("p", id)).toHaveLength(sent);
+      expect(small.stats().stateBytes).toBeLessThanOrEqual(12_000);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe("the transcript in a state document", () => {
   it("round-trips through state() and loadState(), and a bad message is refused naming its field", async () => {
     const { secret, ids } = await activeConversation();
