@@ -7,6 +7,7 @@ import type {
   SchemaGetConversationResponse,
 } from "../generated/jelou-external-support.ts";
 import type { SpecValidator } from "../spec/schema-validator.ts";
+import { BudgetedMap } from "./budgeted-map.ts";
 import {
   buildConversation,
   type ConversationIds,
@@ -27,6 +28,7 @@ import {
   type ConversationRule,
   lifecycleViolations,
   parseRule,
+  RULE_NODE_BYTES,
   RuleStore,
   type StoredRule,
 } from "./rules.ts";
@@ -62,6 +64,9 @@ export interface MockStats {
   /** Conversations started through the API. */
   startedConversations: number;
   stateBytes: number;
+  /** Webhook faults set for one project (the one for every project is not counted). */
+  webhookFaults: number;
+  webhookFaultBytes: number;
 }
 
 /** Control over a running fake: what the admin API and the library API both drive. */
@@ -172,11 +177,11 @@ export interface World extends MockControl {
   rule(ids: ConversationIds): StoredRule | undefined;
   /** The operation rule that applies to a request, if any. */
   operationRule(operationId: OperationId, projectId: string | undefined): OperationRule | undefined;
-  /** The integrations and started conversations. */
   /** The webhook fault of a project's events: its own, else the one for every project. */
   webhookFault(projectId: string | undefined): DeliveryFault | undefined;
   /** Sets or clears (`fault: null`) a webhook fault, as the admin API's body says. */
   putWebhookFault(body: unknown): AdminRefusal | { ok: true };
+  /** The integrations and started conversations. */
   readonly sandbox: SandboxState;
   storeIntegration(record: StoredIntegration): StoreResult;
   storeConversation(record: StoredConversation): StoreResult;
@@ -235,8 +240,13 @@ export function createWorld(
     (key, body) => key.length + body.length,
   );
   let defaultScenario: Scenario = options.scenario;
-  // By project, bounded by the rules' count (each is one more rule); and the one for every project.
-  const webhookFaults = new Map<string, DeliveryFault>();
+  // By project, within the rules' count and byte budget (a budget of their own), as a rule is charged; and the one
+  // for every project.
+  const webhookFaults = new BudgetedMap<Required<WebhookFaultRule>>(
+    options.ruleLimit,
+    options.ruleBudgetBytes,
+    (rule) => Buffer.byteLength(rule.projectId) + rule.fault.length + 2 * RULE_NODE_BYTES,
+  );
   let everyProjectFault: DeliveryFault | undefined;
   const fixRules = "delete rules (DELETE /__admin/conversations/... or /__admin/operations/...) or reset";
   const budgetMessage = `the state's byte budget of ${sandbox.budgetBytes} bytes (stateBudgetBytes) has no room for it: delete integrations, or reset (POST /__admin/reset).`;
@@ -292,6 +302,8 @@ export function createWorld(
       integrations: sandbox.counts.integrations,
       startedConversations: sandbox.counts.conversations,
       stateBytes: sandbox.bytes,
+      webhookFaults: webhookFaults.size,
+      webhookFaultBytes: webhookFaults.bytes,
     }),
     clearRequests: () => journal.clear(),
     setWebhookFault(fault, projectId) {
@@ -300,28 +312,31 @@ export function createWorld(
     },
     webhookFaults: () => [
       ...(everyProjectFault ? [{ fault: everyProjectFault }] : []),
-      ...[...webhookFaults].map(([projectId, fault]) => ({ projectId, fault })),
+      ...[...webhookFaults.values()].map((rule) => ({ ...rule })),
     ],
     webhookFault: (projectId) =>
-      (projectId === undefined ? undefined : webhookFaults.get(projectId)) ?? everyProjectFault,
+      (projectId === undefined ? undefined : webhookFaults.get(projectId)?.fault) ?? everyProjectFault,
     putWebhookFault(body) {
-      const refuse = (field: string, message: string): AdminRefusal => ({
+      const refuse = (key: FakeErrorKey, field: string, message: string): AdminRefusal => ({
         ok: false,
-        key: "UNKNOWN_WEBHOOK_FAULT",
+        key,
         message,
         fields: { [field]: message },
       });
       if (typeof body !== "object" || body === null || Array.isArray(body)) {
-        return refuse("body", 'The body must be an object: {"fault": "bad-signature", "projectId": "p1"}.');
+        const message = 'The body must be an object: {"fault": "bad-signature", "projectId": "p1"}.';
+        return refuse("INVALID_BODY", "body", message);
       }
       const { fault, projectId, ...rest } = body as Record<string, unknown>;
-      const unknown = Object.keys(rest)[0];
-      if (unknown !== undefined) return refuse(unknown.slice(0, 100), `Unknown field "${unknown.slice(0, 100)}".`);
+      const unknown = Object.keys(rest)[0]?.slice(0, 100);
+      if (unknown !== undefined) return refuse("INVALID_BODY", unknown, `Unknown field "${unknown}".`);
       if (projectId !== undefined && (typeof projectId !== "string" || projectId === "")) {
-        return refuse("projectId", "projectId must be a non-empty string, or left out for every project.");
+        const message = "projectId must be a non-empty string, or left out for every project.";
+        return refuse("INVALID_BODY", "projectId", message);
       }
       if (fault !== null && !DELIVERY_FAULTS.includes(fault as DeliveryFault)) {
-        return refuse("fault", `fault must be one of ${DELIVERY_FAULTS.join(", ")}, or null to clear it.`);
+        const message = `fault must be one of ${DELIVERY_FAULTS.join(", ")}, or null to clear it.`;
+        return refuse("UNKNOWN_WEBHOOK_FAULT", "fault", message);
       }
       const set = fault === null ? undefined : (fault as DeliveryFault);
       if (projectId === undefined) {
@@ -332,15 +347,21 @@ export function createWorld(
         webhookFaults.delete(projectId);
         return { ok: true };
       }
-      if (!webhookFaults.has(projectId) && webhookFaults.size >= options.ruleLimit) {
-        return refuse(
-          "projectId",
-          `the limit of ${options.ruleLimit} webhook faults is reached: clear some, or reset.`,
-        );
-      }
-      // A copy of the id: a slice of a large request body must not keep the whole body alive.
-      webhookFaults.set(ownString(projectId), set);
-      return { ok: true };
+      // A copy of the id: a slice of a large request body must not keep the whole body alive. The id is charged too.
+      const owned = ownString(projectId);
+      const result = webhookFaults.set(owned, { projectId: owned, fault: set });
+      if (result.ok) return { ok: true };
+      return result.refused === "count"
+        ? refuse(
+            "RULE_LIMIT_REACHED",
+            "projectId",
+            `the limit of ${webhookFaults.limit} webhook faults is reached: clear some, or reset.`,
+          )
+        : refuse(
+            "RULE_BUDGET_REACHED",
+            "projectId",
+            `the webhook faults' byte budget of ${webhookFaults.budgetBytes} bytes (ruleBudgetBytes) would be exceeded: clear some, or reset.`,
+          );
     },
     transcript(projectId, conversationId) {
       const stored = sandbox.conversation(projectId, conversationId);

@@ -33,7 +33,7 @@ import {
   type Scenario,
 } from "../scenario.ts";
 import type { ErrorAnswer, MockSpecData } from "../spec-data.ts";
-import { DELIVERY_FAULTS, type DeliveryFault } from "../webhooks/outgoing.ts";
+import { requestedFault } from "../webhooks/outgoing.ts";
 import type { World } from "../world.ts";
 import { bodyFieldErrors } from "./body-errors.ts";
 import type { AuthRecord, Outcome, Reply } from "./plan.ts";
@@ -189,7 +189,8 @@ function decide<K extends OperationId>(
       // The server default's state is every operation's normal work; asked for explicitly, only a conversation's.
       if (!handler.answersStates && source !== "default")
         return outcome(notApplicable(scenario, facts.operation, config));
-      const fault = webhookFault(facts.webhookFaultHeader, world, projectId);
+      // The request's header wins over the project's fault, set through the admin API.
+      const fault = requestedFault(facts.webhookFaultHeader, world.webhookFault(projectId));
       if ("error" in fault) return outcome(fakeError("UNKNOWN_WEBHOOK_FAULT", fault.error));
       const request: OperationRequest<K> = {
         params,
@@ -287,20 +288,5 @@ function requestDelay(header: string | undefined, fallback: number): { ms: numbe
     ? { ms }
     : {
         error: `X-Fake-Jelou-Delay must be a whole number of milliseconds from 0 to ${MAX_DELAY_MS}, not "${header}".`,
-      };
-}
-
-// The request's header wins over the project's fault set through the admin API.
-function webhookFault(
-  header: string | undefined,
-  world: World,
-  projectId: string | undefined,
-): { fault: DeliveryFault | undefined } | { error: string } {
-  if (header === undefined) return { fault: world.webhookFault(projectId) };
-  const fault = DELIVERY_FAULTS.find((name) => name === header.trim().toLowerCase());
-  return fault
-    ? { fault }
-    : {
-        error: `X-Fake-Jelou-Webhook-Fault must be one of ${DELIVERY_FAULTS.join(", ")}, not "${header.slice(0, 100)}".`,
       };
 }

@@ -5,7 +5,7 @@ import { type AdminGuardConfig, judgeAdminRequest } from "../admin-guard.ts";
 import { ADMIN_BODY_LIMIT } from "../limits.ts";
 import { parseScenario, unknownScenarioMessage } from "../scenario.ts";
 import type { DeliveryFilter } from "../webhooks/deliveries.ts";
-import { DELIVERY_FAULTS, type DeliveryFault } from "../webhooks/outgoing.ts";
+import { requestedFault } from "../webhooks/outgoing.ts";
 import type { Page, World } from "../world.ts";
 import { bodyErrorOf, errorHandler, sendFakeError } from "./errors.ts";
 import type { WebhookActions } from "./webhook-control.ts";
@@ -113,13 +113,11 @@ export function adminRouter(
     })
     .post(jsonBody, (req, res) => {
       const { projectId, conversationId } = req.params as { projectId: string; conversationId: string };
-      const header = req.get("x-fake-jelou-webhook-fault");
-      const fault = header === undefined ? world.webhookFault(projectId) : parseFault(header);
-      if (fault === null) {
-        const message = `X-Fake-Jelou-Webhook-Fault must be one of ${DELIVERY_FAULTS.join(", ")}.`;
-        return sendFakeError(res, "UNKNOWN_WEBHOOK_FAULT", message, { "X-Fake-Jelou-Webhook-Fault": message });
+      const fault = requestedFault(req.get("x-fake-jelou-webhook-fault"), world.webhookFault(projectId));
+      if ("error" in fault) {
+        return sendFakeError(res, "UNKNOWN_WEBHOOK_FAULT", fault.error, { "X-Fake-Jelou-Webhook-Fault": fault.error });
       }
-      const result = webhooks.postUserMessage(projectId, conversationId, req.body, fault);
+      const result = webhooks.postUserMessage(projectId, conversationId, req.body, fault.fault);
       if (result.ok) res.status(201).json(result.message);
       else sendFakeError(res, result.key, result.message, result.fields);
     })
@@ -262,11 +260,6 @@ export function adminRouter(
   });
   router.use(errorHandler);
   return router;
-}
-
-// A fault named by a header, or null when it names none.
-function parseFault(header: string): DeliveryFault | null {
-  return DELIVERY_FAULTS.find((fault) => fault === header.trim().toLowerCase()) ?? null;
 }
 
 const EVENTS = ["conversation.start", "conversation.close", "message"] as const;

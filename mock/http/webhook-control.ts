@@ -6,7 +6,7 @@ import { userMessage } from "../operations/user-message.ts";
 import { MockConfigError } from "../options.ts";
 import type { TranscriptMessage } from "../state.ts";
 import type { Deliveries, DeliveryFilter, DeliveryRecord } from "../webhooks/deliveries.ts";
-import type { DeliveryFault } from "../webhooks/outgoing.ts";
+import { DELIVERY_FAULTS, type DeliveryFault } from "../webhooks/outgoing.ts";
 import type { AdminRefusal, World } from "../world.ts";
 
 /** How long {@link WebhookControl.waitForDelivery} waits when not told, in ms. */
@@ -67,6 +67,11 @@ export function webhookActions(world: World, deliveries: Deliveries, validator: 
     },
     sendUserMessage(projectId, conversationId, message, options = {}) {
       const fault = options.webhookFault ?? world.webhookFault(projectId);
+      if (fault !== undefined && !DELIVERY_FAULTS.includes(fault)) {
+        throw new MockConfigError(
+          `webhookFault must be one of ${DELIVERY_FAULTS.join(", ")}, not "${String(fault).slice(0, 100)}".`,
+        );
+      }
       const result = postUserMessage(projectId, conversationId, message, fault);
       if (!result.ok) throw new MockConfigError(`Failed to send the user message: ${result.message}`);
       return result.message;

@@ -9,6 +9,22 @@ export type DeliveryFault = "bad-signature" | "no-auth" | "duplicate" | "out-of-
 /** Every delivery fault, in the order the docs list them. */
 export const DELIVERY_FAULTS: readonly DeliveryFault[] = ["bad-signature", "no-auth", "duplicate", "out-of-order"];
 
+/**
+ * The fault a request asks for with `X-Fake-Jelou-Webhook-Fault`, else `fallback` (the project's, set through the
+ * admin API); or, when the header names no fault, the message that says which ones there are.
+ */
+export function requestedFault(
+  header: string | undefined,
+  fallback: DeliveryFault | undefined,
+): { fault: DeliveryFault | undefined } | { error: string } {
+  if (header === undefined) return { fault: fallback };
+  const fault = DELIVERY_FAULTS.find((name) => name === header.trim().toLowerCase());
+  if (fault) return { fault };
+  return {
+    error: `X-Fake-Jelou-Webhook-Fault must be one of ${DELIVERY_FAULTS.join(", ")}, not "${header.slice(0, 100)}".`,
+  };
+}
+
 /** One event to deliver: where, the exact bytes, and the secrets the engine needs but never records. */
 export interface DeliveryRequest {
   event: WebhookEventName;

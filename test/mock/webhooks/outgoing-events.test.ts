@@ -280,6 +280,40 @@ describe("events to the team's webhook", () => {
     expect(() => server.setWebhookFault("sometimes" as "duplicate")).toThrow(
       "bad-signature, no-auth, duplicate, out-of-order",
     );
+    const started = await gateway(server, "POST", "p/conversations/start", { botId: "b2", userId: "u2" });
+    const bogus = { webhookFault: "sometimes" as "duplicate" };
+    const text = { type: "text" as const, content: { body: "x" } };
+    expect(() => server.sendUserMessage("p", started.body.data._id, text, bogus)).toThrow(
+      "webhookFault must be one of",
+    );
+    expect(server.transcript("p", started.body.data._id)).toEqual([]);
+  });
+
+  it("keeps per-project faults within the rules' count and byte budget, and names what is wrong with a body", async () => {
+    const server = await fake({ ruleLimit: 2, ruleBudgetBytes: 2_000 });
+    const put = async (body: unknown) => {
+      const res = await fetch(`${server.url}/__admin/webhook-faults`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+    expect((await put({ fault: "duplicate", projectId: "x".repeat(1_900) })).body.error.key).toBe(
+      "RULE_BUDGET_REACHED",
+    );
+    expect((await put({ fault: "duplicate", projectId: "a" })).status).toBe(200);
+    expect((await put({ fault: "no-auth", projectId: "b" })).status).toBe(200);
+    expect((await put({ fault: "no-auth", projectId: "c" })).body.error.key).toBe("RULE_LIMIT_REACHED");
+    expect((await put({ fault: "duplicate" })).body.faults).toEqual([
+      { fault: "duplicate" },
+      { projectId: "a", fault: "duplicate" },
+      { projectId: "b", fault: "no-auth" },
+    ]);
+    expect(server.stats()).toMatchObject({ webhookFaults: 2, webhookFaultBytes: expect.any(Number) });
+    expect((await put(["duplicate"])).body.error.key).toBe("INVALID_BODY");
+    expect((await put({ fault: "duplicate", extra: 1 })).body.validationError).toHaveProperty("extra");
+    expect((await put({ fault: null, projectId: "a" })).body.faults).toHaveLength(2);
   });
 
   it("never shows a secret in the deliveries log, in any encoding", async () => {
