@@ -119,12 +119,17 @@ export function negotiate<K extends OperationId>(facts: RequestFacts<K>, world: 
   let auth: AuthRecord;
   if (handler.authenticate) {
     const body = facts.bodyError ? undefined : facts.body;
-    const refusal = handler.authenticate({ body, rawBody: facts.rawBody, signature: facts.signature }, world);
-    if (refusal) {
-      const scenario = refusal.kind === "error" ? refusal.scenario : undefined;
+    const verdict = handler.authenticate({ body, rawBody: facts.rawBody, signature: facts.signature }, world);
+    if (verdict === "unverifiable") {
+      // Nothing vouches for the request, so none of the fake's directives apply: only what is wrong with its body.
+      const refused = fakeError("INVALID_BODY", "The body is not a JSON object naming its project_id.");
+      return { plan: bodyProblem(facts, config) ?? refused, auth: "none" };
+    }
+    if (verdict !== "verified") {
+      const scenario = verdict.kind === "error" ? verdict.scenario : undefined;
       return {
-        plan: toReply(refusal, facts.operation, config),
-        auth: facts.signature === undefined ? "none" : "invalid",
+        plan: toReply(verdict, facts.operation, config),
+        auth: facts.signature === undefined || scenario === "not-found" ? "none" : "invalid",
         ...(scenario && { scenario }),
       };
     }
@@ -200,24 +205,30 @@ function decide<K extends OperationId>(
         now: facts.now,
         webhookFault: fault.fault,
       };
-      const schema = config.bodySchemas[facts.operation];
-      if (schema !== undefined) {
-        // Refused before anything walks it: the validator, the byte count and JSON.stringify all recurse.
-        if (nestingDepth(facts.body, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
-          const why = {
-            es: `El cuerpo anida más de ${MAX_BODY_DEPTH} niveles.`,
-            en: `The body nests deeper than ${MAX_BODY_DEPTH} levels.`,
-          };
-          return outcome(errorReply(facts.operation, "validation-error", config, { body: [why] }));
-        }
-        const fields = bodyFieldErrors(config.validator().validateAt(schema, facts.body ?? null));
-        if (fields) return outcome(errorReply(facts.operation, "validation-error", config, fields));
-      }
+      const problem = bodyProblem(facts, config);
+      if (problem) return outcome(problem);
       return outcome(toReply(handler.run(request, world, config.settings), facts.operation, config));
     }
     default:
       return outcome(errorReply(facts.operation, scenario, config));
   }
+}
+
+// What is wrong with the request's body: unreadable, nested too deep, or not what its schema says.
+function bodyProblem(facts: RequestFacts, config: CoreConfig): Reply | undefined {
+  if (facts.bodyError) return fakeError(facts.bodyError.key, facts.bodyError.message);
+  const schema = config.bodySchemas[facts.operation];
+  if (schema === undefined) return undefined;
+  // Refused before anything walks it: the validator, the byte count and JSON.stringify all recurse.
+  if (nestingDepth(facts.body, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+    const why = {
+      es: `El cuerpo anida más de ${MAX_BODY_DEPTH} niveles.`,
+      en: `The body nests deeper than ${MAX_BODY_DEPTH} levels.`,
+    };
+    return errorReply(facts.operation, "validation-error", config, { body: [why] });
+  }
+  const fields = bodyFieldErrors(config.validator().validateAt(schema, facts.body ?? null));
+  return fields ? errorReply(facts.operation, "validation-error", config, fields) : undefined;
 }
 
 function toReply(result: OperationResult, operation: OperationId, config: CoreConfig): Reply {

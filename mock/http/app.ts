@@ -11,7 +11,7 @@ import { createCoreConfig, fakeError, negotiate, type RequestFacts } from "../co
 import type { Outcome, Plan } from "../core/plan.ts";
 import type { JournalEntry } from "../journal.ts";
 import { API_BODY_LIMIT, DELIVERY_LOG_BUDGET_BYTES, MAX_URL_LENGTH } from "../limits.ts";
-import type { OperationId } from "../operations/index.ts";
+import { OPERATIONS, type OperationId } from "../operations/index.ts";
 import { applyProviderState } from "../operations/provider-state.ts";
 import { type MockOptions, resolveOptions } from "../options.ts";
 import { readMockSpecData } from "../spec-data.ts";
@@ -196,6 +196,8 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   const parseSignedJson = express.json({
     limit: API_BODY_LIMIT,
     strict: false,
+    // Inflated bytes are not the bytes sent: a compressed body is refused (415) rather than checked as another.
+    inflate: false,
     verify: (_req, res, bytes) => {
       const record = records.get(res as Response);
       if (record) record.rawBody = bytes;
@@ -222,7 +224,9 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     const handle = (req: Request, res: Response) => {
       const record = records.get(res) as RequestRecord;
       record.operation = operation;
-      record.ids = req.params as RequestRecord["ids"];
+      // Send-message names its project in the body, not the path.
+      const projectId = OPERATIONS[operation].projectOf?.(req.body);
+      record.ids = projectId === undefined ? (req.params as RequestRecord["ids"]) : { projectId };
       apply(res, record, negotiate(facts(req, operation, req.params as RequestFacts["params"]), world, config));
     };
     if (hasBody) app[method](prefixed(route), bodyOf(operation, signed), handle);

@@ -82,9 +82,10 @@ export interface OperationHandler<K extends OperationId> {
   rule?(params: PathParams<K>, world: World): StoredRule | undefined;
   /**
    * For an operation signed with the integration's secret instead of the project's credentials (send-message):
-   * checks the signature in their place. A refusal answers at once; undefined lets the request go on.
+   * checks the signature in their place. A refusal answers at once; `verified` lets the request go on;
+   * `unverifiable` (no JSON body naming a project, so no secret to check with) is answered by the body's problem.
    */
-  authenticate?(request: SignedRequest, world: World): Refusal | undefined;
+  authenticate?(request: SignedRequest, world: World): Refusal | "verified" | "unverifiable";
   /** The project a request concerns, when it is not a path parameter (send-message names it in the body). */
   projectOf?(body: unknown): string | undefined;
   /** The id whose prefix may select a scenario with no set-up (`closed-...`), when the operation has one. */

@@ -6,6 +6,8 @@ import type { OperationHandler } from "./operation.ts";
 import { budgetRefusal, success } from "./replies.ts";
 import { recordMessage } from "./transcript.ts";
 
+const SIGNATURE_FORM = /^sha256=[0-9a-f]{64}$/;
+
 const projectOf = (body: unknown): string | undefined => {
   const projectId = (body as { project_id?: unknown } | null)?.project_id;
   return typeof projectId === "string" && projectId !== "" ? projectId : undefined;
@@ -15,18 +17,16 @@ export const sendMessage: OperationHandler<"sendMessage"> = {
   answersStates: false,
   projectOf,
   authenticate({ body, rawBody, signature }, world) {
-    if (signature === undefined || !/^sha256=[0-9a-fA-F]{64}$/.test(signature.trim())) {
-      return { kind: "error", scenario: "unauthorized" };
-    }
-    // A body that is not JSON, or names no project, is refused by its validation: there is no secret to check with.
+    // The spec's form exactly (decision 21): Jelou's own senders write lower-case hex, and Prism refuses the rest.
+    if (signature === undefined || !SIGNATURE_FORM.test(signature)) return { kind: "error", scenario: "unauthorized" };
     const projectId = projectOf(body);
-    if (rawBody === undefined || projectId === undefined) return undefined;
+    if (rawBody === undefined || projectId === undefined) return "unverifiable";
     const stored = world.sandbox.integration(projectId);
     if (!stored) return { kind: "error", scenario: "not-found" };
     if (!verifyJelouSignature(rawBody, signature, stored.integration.signingSecret)) {
       return { kind: "error", scenario: "unauthorized" };
     }
-    return undefined;
+    return "verified";
   },
   run({ body, now }, world) {
     const stored = world.sandbox.activeConversation(body.project_id, body.bot_id, body.user_id);

@@ -1,6 +1,7 @@
 // Send-message on the fake's chatbot host: signed with the integration's secret over the exact bytes, found by
 // project, room, bot and user, checked against its value's type, and kept in the conversation's transcript.
 import { createHmac } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type MockServer, startMockServer } from "../../mock/index.ts";
 import { loadSpec } from "../../spec/load-spec.ts";
@@ -186,11 +187,48 @@ describe("send-message", () => {
     server.setOperation({ operationId: "sendMessage", projectId: "p-send", scenario: "server-error" });
     expect((await send(raw, sign(raw, secret))).status).toBe(500);
     const journal = server.requests().filter((r) => r.operation === "sendMessage");
-    expect(journal.map((r) => [r.status, r.auth])).toEqual([
-      [500, "signature"],
-      [401, "none"],
-      [500, "signature"],
+    expect(journal.map((r) => [r.status, r.auth, r.projectId])).toEqual([
+      [500, "signature", "p-send"],
+      [401, "none", "p-send"],
+      [500, "signature", "p-send"],
     ]);
+  });
+
+  it("answers a request it cannot verify (no project named) by its body alone: no scenario, no delay, auth none", async () => {
+    const raw = JSON.stringify({ ...envelope, value: { type: "text", content: { body: "Hola" } } });
+    const reply = await send(raw, sign(raw, "whatever"), {
+      "x-fake-jelou-scenario": "server-error",
+      "x-fake-jelou-delay": "60000",
+    });
+    expect([reply.status, Object.keys(reply.body.validationError)]).toEqual([
+      422,
+      ["project_id", "room_id", "bot_id", "user_id"],
+    ]);
+    expect(server.requests().at(-1)).toMatchObject({ operation: "sendMessage", status: 422, auth: "none" });
+  });
+
+  it("takes the signature only in the spec's form: lower-case hex", async () => {
+    const { secret, ids } = await activeConversation();
+    const raw = JSON.stringify({ ...envelope, ...ids, value: { type: "text", content: { body: "Hola" } } });
+    const good = sign(raw, secret);
+    expect((await send(raw, `sha256=${good.slice(7).toUpperCase()}`)).status).toBe(401);
+    expect((await send(raw, good)).status).toBe(200);
+  });
+
+  it("refuses a compressed body (415): the signature covers the bytes sent, not the ones they inflate to", async () => {
+    const { secret, ids } = await activeConversation();
+    const raw = JSON.stringify({ ...envelope, ...ids, value: { type: "text", content: { body: "Hola" } } });
+    const res = await fetch(`${server.url}/chatbot/v1/external-support/webhook`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "content-encoding": "gzip",
+        "x-jelou-signature": sign(raw, secret),
+      },
+      body: gzipSync(raw),
+    });
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as Json).error.key).toBe("UNSUPPORTED_MEDIA_TYPE");
   });
 
   it("is served under /chatbot only: the gateway's /v1/external-support/webhook is Create integration", async () => {
