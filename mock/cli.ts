@@ -13,6 +13,7 @@ import { formatRequestLine, LOG_LEVELS, type LogLevel } from "./request-log.ts";
 import { MAGIC_ID_PREFIXES, parseScenario, SCENARIOS, type Scenario, STATUS_ALIASES } from "./scenario.ts";
 import { runValidateWebhookCli } from "./validate-webhook-cli.ts";
 import { runVerifyPactCli } from "./verify-pact-cli.ts";
+import { isWebhookHost } from "./webhooks/allow-list.ts";
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
@@ -166,7 +167,7 @@ function program(): Command {
       .addOption(
         new Option(
           "--webhook-allow <host>",
-          "with --host beyond loopback, deliver webhooks to this host (repeatable; env: comma-separated)",
+          "also deliver webhooks to this host; beyond loopback, only to these (repeatable; env: comma-separated)",
         )
           .env("FAKE_JELOU_WEBHOOK_ALLOW")
           .argParser(collect),
@@ -275,10 +276,10 @@ function credentials(options: CliOptions): { apiKeys: string[]; basic: BasicCred
       `--allowed-host / FAKE_JELOU_ALLOWED_HOSTS takes host names without scheme or port (e.g. fake-jelou.test), not "${badHost.slice(0, 100)}".`,
     );
   }
-  const badWebhookHost = (options.webhookAllow ?? []).find((name) => !isAllowedHostName(name.trim()));
+  const badWebhookHost = (options.webhookAllow ?? []).find((name) => !isWebhookHost(name.trim()));
   if (badWebhookHost !== undefined) {
     throw new UsageError(
-      `--webhook-allow / FAKE_JELOU_WEBHOOK_ALLOW takes host names without scheme or port (e.g. hooks.example.com, or .example.com for its subdomains), not "${badWebhookHost.slice(0, 100)}".`,
+      `--webhook-allow / FAKE_JELOU_WEBHOOK_ALLOW takes host names or IP addresses without scheme or port (e.g. hooks.example.com, .example.com for its subdomains, 10.0.0.5), not "${badWebhookHost.slice(0, 100)}".`,
     );
   }
   if (options.adminToken !== undefined && !isAdminToken(options.adminToken)) {

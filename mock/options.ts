@@ -14,6 +14,7 @@ import {
   MAX_WEBHOOK_TIMEOUT_MS,
 } from "./limits.ts";
 import { parseScenario, type Scenario, unknownScenarioMessage } from "./scenario.ts";
+import { isWebhookHost } from "./webhooks/allow-list.ts";
 
 /** Options of the fake Jelou; every one has a default. */
 export interface MockOptions {
@@ -69,8 +70,9 @@ export interface MockOptions {
   /** The back-off before the first retry of a webhook delivery, in ms (default 1000). */
   webhookRetryBaseMs?: number;
   /**
-   * The only hosts webhooks are delivered to (`.example.com`: the domain and its subdomains). Default: any http(s)
-   * URL; but {@link startMockServer} bound beyond loopback delivers to none but these.
+   * The only hosts webhooks are delivered to (`.example.com`: the domain and its subdomains; IP addresses too).
+   * {@link startMockServer} adds this machine's (localhost, 127.0.0.1, ::1) when bound to loopback, and allows only
+   * those listed beyond it. createMockApp, which does not know its binding, delivers to any http(s) URL without one.
    */
   webhookAllow?: readonly string[];
   /** The OpenAPI document (default: the committed spec). */
@@ -184,7 +186,7 @@ export function resolveOptions(options: MockOptions): ResolvedOptions {
     webhookRetries: whole("webhookRetries", options.webhookRetries ?? 0, 0, MAX_WEBHOOK_RETRIES),
     webhookTimeoutMs: whole("webhookTimeoutMs", options.webhookTimeoutMs ?? 20_000, 1, MAX_WEBHOOK_TIMEOUT_MS),
     webhookRetryBaseMs: whole("webhookRetryBaseMs", options.webhookRetryBaseMs ?? 1_000, 0, MAX_WEBHOOK_TIMEOUT_MS),
-    webhookAllow: options.webhookAllow === undefined ? undefined : checkedHosts(options.webhookAllow, "webhookAllow"),
+    webhookAllow: options.webhookAllow === undefined ? undefined : checkedWebhookHosts(options.webhookAllow),
     onRequest: options.onRequest,
   };
 }
@@ -210,6 +212,16 @@ function checkedHosts(hosts: readonly string[], name: string): readonly string[]
   if (bad !== undefined) {
     throw new MockConfigError(
       `${name} takes host names without scheme or port (e.g. fake-jelou.test, or .example.com for its subdomains), not "${String(bad).slice(0, 100)}".`,
+    );
+  }
+  return hosts;
+}
+
+function checkedWebhookHosts(hosts: readonly string[]): readonly string[] {
+  const bad = hosts.find((host) => typeof host !== "string" || !isWebhookHost(host));
+  if (bad !== undefined) {
+    throw new MockConfigError(
+      `webhookAllow takes host names or IP addresses without scheme or port (e.g. hooks.example.com, .example.com for its subdomains, 10.0.0.5, ::1), not "${String(bad).slice(0, 100)}".`,
     );
   }
   return hosts;

@@ -7,6 +7,7 @@ import { isLoopbackAddress } from "../admin-guard.ts";
 import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "../error-bodies.ts";
 import { MAX_URL_LENGTH } from "../limits.ts";
 import { checkOptionKeys, MOCK_OPTION_KEYS, MockConfigError, type MockOptions } from "../options.ts";
+import { LOOPBACK_WEBHOOK_HOSTS } from "../webhooks/allow-list.ts";
 import type { MockControl } from "../world.ts";
 import { createMockApp } from "./app.ts";
 import type { WebhookControl } from "./webhook-control.ts";
@@ -128,12 +129,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const adminToken =
     appOptions.adminToken ??
     ((appOptions.admin ?? true) && !isLoopbackAddress(host) ? randomBytes(24).toString("base64url") : undefined);
-  // Bound beyond loopback, webhooks go only to the hosts allowed: none unless the caller lists some.
-  const webhookAllow = appOptions.webhookAllow ?? (isLoopbackAddress(host) ? undefined : []);
+  // Webhooks go to the hosts listed, and from a loopback binding to this machine too.
+  const listed = appOptions.webhookAllow ?? [];
+  const webhookAllow = isLoopbackAddress(host) ? [...LOOPBACK_WEBHOOK_HOSTS, ...listed] : listed;
   const { app, control, releaseHeld, closeDeliveries } = createMockApp({
     ...appOptions,
     ...(adminToken !== undefined && { adminToken }),
-    ...(webhookAllow !== undefined && { webhookAllow }),
+    webhookAllow,
   });
   let closing: Promise<void> | undefined;
   // Open responses: when shutdown begins, those not yet sent are told to close their connection (Connection: close),

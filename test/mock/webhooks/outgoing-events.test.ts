@@ -408,15 +408,23 @@ describe("a receiver that is down, slow or failing never touches the fake's answ
     expect(hook.got).toHaveLength(1);
   });
 
-  it("delivers nowhere but the allowed hosts when told so (as when bound beyond loopback)", async () => {
+  it("bound to loopback, delivers to this machine's names and the hosts listed, and nowhere else", async () => {
     const hook = await receiver();
     closers.push(hook.close);
-    const server = await fake({ webhookAllow: ["hooks.example.test"] });
-    await gateway(server, "POST", "p-a", { webhookUrl: hook.url });
-    await gateway(server, "POST", "p-a/conversations/start", { botId: "b", userId: "u" });
-    const refused = await server.waitForDelivery();
-    expect(refused).toMatchObject({ outcome: "failed", attempts: [{ error: "not-allowed" }] });
-    expect(hook.got).toEqual([]);
+    // 127.0.0.2 is this machine too, but not one of the names a loopback fake allows by itself.
+    const elsewhere = hook.url.replace("127.0.0.1", "127.0.0.2");
+    for (const [webhookAllow, error] of [
+      [undefined, "not-allowed"],
+      [["127.0.0.2"], "refused"],
+    ] as const) {
+      const server = await fake(webhookAllow ? { webhookAllow: [...webhookAllow] } : {});
+      await gateway(server, "POST", "p-a", { webhookUrl: elsewhere });
+      await gateway(server, "POST", "p-a/conversations/start", { botId: "b", userId: "u" });
+      expect(await server.waitForDelivery()).toMatchObject({ outcome: "failed", attempts: [{ error }] });
+      await gateway(server, "POST", "p-b", { webhookUrl: hook.url.replace("127.0.0.1", "localhost") });
+      await gateway(server, "POST", "p-b/conversations/start", { botId: "b", userId: "u" });
+      expect((await server.waitForDelivery((d) => d.projectId === "p-b")).outcome).toBe("delivered");
+    }
   });
 });
 
