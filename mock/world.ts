@@ -116,7 +116,10 @@ export interface MockControl {
   webhookFaults(): WebhookFaultRule[];
   /** A conversation's messages, both directions, in order; throws MockConfigError when it was not started. */
   transcript(projectId: string, conversationId: string): TranscriptMessage[];
-  /** Restores the startup state: default scenario, no rules, empty journal, empty state, no webhook faults. */
+  /**
+   * Restores the startup state: default scenario, no rules, empty journal, empty state, no webhook faults; on a
+   * server or a MockApp's control, an empty deliveries log too.
+   */
   reset(): void;
 }
 

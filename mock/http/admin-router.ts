@@ -4,7 +4,8 @@ import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import { type AdminGuardConfig, judgeAdminRequest } from "../admin-guard.ts";
 import { ADMIN_BODY_LIMIT } from "../limits.ts";
 import { parseScenario, unknownScenarioMessage } from "../scenario.ts";
-import type { DeliveryFilter } from "../webhooks/deliveries.ts";
+import type { DeliveryFilter, DeliveryRecord } from "../webhooks/deliveries.ts";
+import { WEBHOOK_EVENTS, type WebhookEventName } from "../webhooks/events.ts";
 import { requestedFault } from "../webhooks/outgoing.ts";
 import type { Page, World } from "../world.ts";
 import { bodyErrorOf, errorHandler, sendFakeError } from "./errors.ts";
@@ -262,8 +263,7 @@ export function adminRouter(
   return router;
 }
 
-const EVENTS = ["conversation.start", "conversation.close", "message"] as const;
-const OUTCOMES = ["pending", "delivered", "failed"] as const;
+const OUTCOMES = ["pending", "delivered", "failed"] as const satisfies readonly DeliveryRecord["outcome"][];
 
 // `?projectId=&event=&outcome=&limit=`, each optional. Undefined (and a 400 sent) when one is malformed.
 function readDeliveryFilter(req: Request, res: Response): DeliveryFilter | undefined {
@@ -277,8 +277,8 @@ function readDeliveryFilter(req: Request, res: Response): DeliveryFilter | undef
     return refuse(unknown.slice(0, 100), "Filter deliveries by projectId, event, outcome and limit.");
   if (projectId !== undefined && typeof projectId !== "string")
     return refuse("projectId", "projectId must be given once.");
-  if (event !== undefined && !EVENTS.includes(event as (typeof EVENTS)[number])) {
-    return refuse("event", `event must be one of ${EVENTS.join(", ")}.`);
+  if (event !== undefined && !WEBHOOK_EVENTS.includes(event as WebhookEventName)) {
+    return refuse("event", `event must be one of ${WEBHOOK_EVENTS.join(", ")}.`);
   }
   if (outcome !== undefined && !OUTCOMES.includes(outcome as (typeof OUTCOMES)[number])) {
     return refuse("outcome", `outcome must be one of ${OUTCOMES.join(", ")}.`);
@@ -288,7 +288,7 @@ function readDeliveryFilter(req: Request, res: Response): DeliveryFilter | undef
   }
   return {
     ...(projectId !== undefined && { projectId }),
-    ...(event !== undefined && { event: event as (typeof EVENTS)[number] }),
+    ...(event !== undefined && { event: event as WebhookEventName }),
     ...(outcome !== undefined && { outcome: outcome as (typeof OUTCOMES)[number] }),
     ...(limit !== undefined && { limit: Number(limit) }),
   };

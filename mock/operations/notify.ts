@@ -5,11 +5,11 @@ import { type DeliveryFault, type DeliveryRequest, outgoingEvent } from "../webh
 import type { World } from "../world.ts";
 
 /** The deliveries of one event about a conversation: none when its project has no integration. */
-export function notify(
+export function notify<K extends WebhookEventName>(
   world: World,
   stored: StoredConversation,
-  event: WebhookEventName,
-  payload: WebhookPayload,
+  event: K,
+  payload: WebhookPayload<K>,
   fault: DeliveryFault | undefined,
 ): DeliveryRequest[] {
   const integration = world.sandbox.integration(stored.projectId);

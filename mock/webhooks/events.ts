@@ -4,14 +4,27 @@ import type {
   SchemaConversationCloseEvent,
   SchemaConversationStartEvent,
   SchemaMessageEvent,
+  webhooks,
 } from "../../generated/jelou-external-support.ts";
 import type { StoredConversation, TranscriptMessage } from "../state.ts";
 
 /** The name of a webhook event, as the spec's `webhooks` key it. */
-export type WebhookEventName = "conversation.start" | "conversation.close" | "message";
+export type WebhookEventName = keyof webhooks;
 
-/** Any event's payload. */
-export type WebhookPayload = SchemaConversationStartEvent | SchemaConversationCloseEvent | SchemaMessageEvent;
+/** The payload of an event (of any event, without a name), as the spec's `webhooks` declare it. */
+export type WebhookPayload<K extends WebhookEventName = WebhookEventName> = NonNullable<
+  webhooks[K]["post"]["requestBody"]
+>["content"]["application/json"];
+
+// Every event, as a record typed on the spec: an event added there and not here fails to compile.
+const EVENT_NAMES: Readonly<Record<WebhookEventName, true>> = {
+  "conversation.start": true,
+  "conversation.close": true,
+  message: true,
+};
+
+/** Every event the spec declares. */
+export const WEBHOOK_EVENTS = Object.keys(EVENT_NAMES) as readonly WebhookEventName[];
 
 const people = ({ conversation }: StoredConversation) => ({
   contact: { id: conversation.User.id, name: conversation.User.names },

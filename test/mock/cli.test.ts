@@ -644,7 +644,7 @@ describe("--webhook-retries, --webhook-timeout and --webhook-allow", () => {
   });
 
   it("retries once after a 500, then gives up when the retry outlives the timeout", async () => {
-    const cli = await startCli(["--webhook-retries", "1", "--webhook-timeout", "200"]);
+    const cli = await startCli(["--webhook-retries", "1", "--webhook-timeout", "1000"]);
     const post = (path: string, body: unknown) =>
       fetch(`${cli.baseUrl}/v1/external-support/${path}`, {
         method: "POST",

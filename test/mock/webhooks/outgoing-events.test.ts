@@ -336,7 +336,6 @@ describe("events to the team's webhook", () => {
       credential,
       "very-secret-pw",
       Buffer.from(credential).toString("base64"),
-      "hookpass",
       "q-secret",
     ]) {
       expect(text).not.toContain(hidden);
