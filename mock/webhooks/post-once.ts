@@ -4,7 +4,7 @@ import http, { type OutgoingHttpHeaders } from "node:http";
 import https from "node:https";
 
 /** Why an attempt got no complete answer. */
-export type AttemptError = "refused" | "timeout" | "reset" | "not-allowed" | "dns" | "other";
+export type AttemptError = "refused" | "timeout" | "reset" | "not-allowed" | "dns" | "tls" | "other";
 
 /** What one attempt got: the status when a response began, and an error when the exchange did not complete. */
 export interface AttemptResult {
@@ -15,9 +15,50 @@ export interface AttemptResult {
 /** The most of a response body read before the connection is dropped: the body is discarded, only its end matters. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
+// The codes Node gives a certificate OpenSSL's verification refused (X509ErrorCode in Node's crypto_common.cc): a
+// receiver's certificate problem is worth naming apart from a network failure.
+const CERTIFICATE_ERRORS = new Set([
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_CRL",
+  "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
+  "UNABLE_TO_DECRYPT_CRL_SIGNATURE",
+  "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+  "CERT_SIGNATURE_FAILURE",
+  "CRL_SIGNATURE_FAILURE",
+  "CERT_NOT_YET_VALID",
+  "CERT_HAS_EXPIRED",
+  "CRL_NOT_YET_VALID",
+  "CRL_HAS_EXPIRED",
+  "ERROR_IN_CERT_NOT_BEFORE_FIELD",
+  "ERROR_IN_CERT_NOT_AFTER_FIELD",
+  "ERROR_IN_CRL_LAST_UPDATE_FIELD",
+  "ERROR_IN_CRL_NEXT_UPDATE_FIELD",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "CERT_CHAIN_TOO_LONG",
+  "CERT_REVOKED",
+  "INVALID_CA",
+  "PATH_LENGTH_EXCEEDED",
+  "INVALID_PURPOSE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "HOSTNAME_MISMATCH",
+]);
+
+/** Whether a Node error code is a TLS failure: a certificate refused, or the handshake or record layer broken. */
+function isTlsError(code: string): boolean {
+  // EPROTO: how Node reports an OpenSSL record-layer error, such as a plain HTTP receiver behind an https URL.
+  return (
+    CERTIFICATE_ERRORS.has(code) || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_") || code === "EPROTO"
+  );
+}
+
 /** The error an attempt records for a Node network error: by its code only, never its message (it may quote the URL). */
 export function classifyError(error: unknown): Exclude<AttemptError, "not-allowed" | "timeout"> {
-  switch ((error as { code?: unknown } | null)?.code) {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
     case "ECONNREFUSED":
       return "refused";
     case "ECONNRESET":
@@ -26,7 +67,7 @@ export function classifyError(error: unknown): Exclude<AttemptError, "not-allowe
     case "EAI_AGAIN":
       return "dns";
     default:
-      return "other";
+      return typeof code === "string" && isTlsError(code) ? "tls" : "other";
   }
 }
 

@@ -24,7 +24,20 @@ describe("classifyError", () => {
     ["ECONNRESET", "reset"],
     ["ENOTFOUND", "dns"],
     ["EAI_AGAIN", "dns"],
+    ["DEPTH_ZERO_SELF_SIGNED_CERT", "tls"],
+    ["SELF_SIGNED_CERT_IN_CHAIN", "tls"],
+    ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "tls"],
+    ["UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "tls"],
+    ["CERT_HAS_EXPIRED", "tls"],
+    ["CERT_NOT_YET_VALID", "tls"],
+    ["HOSTNAME_MISMATCH", "tls"],
+    ["ERR_TLS_CERT_ALTNAME_INVALID", "tls"],
+    ["ERR_TLS_HANDSHAKE_TIMEOUT", "tls"],
+    ["ERR_SSL_WRONG_VERSION_NUMBER", "tls"],
+    ["ERR_SSL_TLSV1_ALERT_UNKNOWN_CA", "tls"],
+    ["EPROTO", "tls"],
     ["EPIPE", "other"],
+    ["ERR_TLSX", "other"],
     ["HPE_INVALID_CONSTANT", "other"],
     [undefined, "other"],
   ])("maps the code %s to %s", (code, expected) => {
@@ -73,6 +86,12 @@ describe("postOnce", () => {
     expect(firstBytes[0]?.[0]).toBe(0x16);
     expect(result.status).toBeUndefined();
     expect(result.error).toBeDefined();
+  });
+
+  it("is tls when the handshake fails: an https URL on a plain HTTP receiver", async () => {
+    const { port } = await listen(createHttpServer((_req, res) => res.end("plain")));
+    const result = await postOnce(new URL(`https://127.0.0.1:${port}/`), {}, Buffer.from("{}"), 2_000, never);
+    expect(result).toEqual({ error: "tls" });
   });
 
   it("is other, not a throw, for a header node:http refuses", async () => {
