@@ -3,6 +3,7 @@
 // secret, the auth header's value, the URL's userinfo and query) stay in private fields: records, messages and
 // errors are built only from what is safe to show.
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { OutgoingHttpHeaders } from "node:http";
 import { DELIVERY_LOG_BUDGET_BYTES, MAX_WEBHOOK_RETRIES, MAX_WEBHOOK_TIMEOUT_MS } from "../limits.ts";
 import { BoundedLog } from "./delivery-log.ts";
@@ -128,6 +129,9 @@ export class Deliveries {
     checkInteger("timeoutMs", this.#policy.timeoutMs, 1, MAX_WEBHOOK_TIMEOUT_MS);
     checkInteger("retryBaseMs", this.#policy.retryBaseMs, 0, MAX_WEBHOOK_TIMEOUT_MS);
     checkInteger("budgetBytes", this.#policy.budgetBytes, 1, Number.MAX_SAFE_INTEGER);
+    // Every request in flight listens for close() on this one signal: past Node's default of 10 listeners, it would
+    // print a MaxListenersExceededWarning into the process that hosts the fake.
+    setMaxListeners(0, this.#closing.signal);
     this.#log = new BoundedLog<Entry>({
       limit: MAX_DELIVERY_RECORDS,
       budgetBytes: this.#policy.budgetBytes,

@@ -178,6 +178,25 @@ describe("order", () => {
   });
 });
 
+describe("many at once", () => {
+  it("makes more than 10 requests at once without a MaxListenersExceededWarning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const team = await receiver(() => {});
+      const deliveries = engine();
+      for (let i = 0; i < 12; i++) deliveries.send(request(team.url, { conversationId: `c-${i}` }));
+      await expect.poll(() => team.received.length).toBe(12);
+      // A warning is emitted on a later tick than the listener that caused it.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((warning) => warning.name)).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+});
+
 describe("retries", () => {
   it("retries a 500 `retries` times, numbering the attempts, then fails", async () => {
     const team = await receiver(status(500));
