@@ -18,7 +18,9 @@ export interface WebhookControl {
   deliveries(filter?: DeliveryFilter): DeliveryRecord[];
   /**
    * Resolves with the first finished delivery (delivered or failed, already or later) that `predicate` accepts, so a
-   * test awaits an event instead of sleeping; rejects after `timeoutMs` (default 5000) saying what it saw.
+   * test awaits an event instead of sleeping; rejects after `timeoutMs` (default 5000) saying what it saw, and at once
+   * for a predicate that is not a function (TypeError) or a timeoutMs that is not a whole number of ms from 0 to
+   * 2147483647 (RangeError).
    */
   waitForDelivery(predicate?: (delivery: DeliveryRecord) => boolean, timeoutMs?: number): Promise<DeliveryRecord>;
   /** Sends a delivery's exact bytes again, with the same signature; throws MockConfigError for an unknown id. */

@@ -69,6 +69,8 @@ export interface DeliveryFilter {
 
 const DEFAULT_TIMEOUT_MS = 20_000;
 const DEFAULT_RETRY_BASE_MS = 1_000;
+/** The longest waitFor() timeout: past it, setTimeout fires after 1 ms (and Node prints a TimeoutOverflowWarning). */
+const MAX_WAIT_MS = 2_147_483_647;
 /** The most records the log keeps, whatever the byte budget allows. */
 export const MAX_DELIVERY_RECORDS = 1_000;
 /** Bytes charged to a record besides its body and its JSON: the URL, the headers kept for redelivery, the maps. */
@@ -221,14 +223,16 @@ export class Deliveries {
   /**
    * Resolves with the first delivery (already finished, oldest first, or finishing later) that is no longer pending and
    * matches; rejects with a clear Error after timeoutMs, naming how many deliveries it saw. A predicate that throws
-   * rejects with its error.
+   * rejects with its error; one that is not a function (TypeError) or a timeoutMs that is not a whole number of ms from
+   * 0 to {@link MAX_WAIT_MS} (RangeError) rejects at once.
    */
   waitFor(predicate: (d: DeliveryRecord) => boolean, timeoutMs: number): Promise<DeliveryRecord> {
     return new Promise((resolve, reject) => {
-      if (this.#closing.signal.aborted) return reject(new Error("waitFor: the deliveries are closed"));
-      if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
-        return reject(new RangeError("waitFor: timeoutMs must be a finite number of ms, 0 or more"));
+      if (typeof predicate !== "function") return reject(new TypeError("waitFor: the predicate must be a function"));
+      if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_WAIT_MS) {
+        return reject(new RangeError(`waitFor: timeoutMs must be a whole number of ms from 0 to ${MAX_WAIT_MS}`));
       }
+      if (this.#closing.signal.aborted) return reject(new Error("waitFor: the deliveries are closed"));
       let seen = 0;
       try {
         for (const entry of this.#log.values()) {

@@ -627,6 +627,45 @@ describe("waitFor", () => {
     );
   });
 
+  it.each([2 ** 31, Number.MAX_SAFE_INTEGER, 1.5, -1, Number.NaN, Number.POSITIVE_INFINITY])(
+    "refuses a timeoutMs of %d at once with a RangeError, and no TimeoutOverflowWarning",
+    async (timeoutMs) => {
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on("warning", onWarning);
+      try {
+        const deliveries = engine();
+        const waiting = deliveries.waitFor(() => true, timeoutMs);
+        await expect(waiting).rejects.toThrow(RangeError);
+        await expect(waiting).rejects.toThrow("waitFor: timeoutMs must be a whole number of ms from 0 to 2147483647");
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings.map((warning) => warning.name)).toEqual([]);
+      } finally {
+        process.off("warning", onWarning);
+      }
+    },
+  );
+
+  it("accepts the longest timeout Node can keep, 2147483647 ms", async () => {
+    const team = await receiver();
+    const deliveries = engine();
+    const waiting = deliveries.waitFor(() => true, 2_147_483_647);
+    const { id } = deliveries.send(request(team.url));
+    await expect(waiting).resolves.toMatchObject({ id });
+  });
+
+  it.each([undefined, "d.event === 'message'", { id: "x" }])(
+    "refuses a predicate %j that is not a function at once, with a TypeError",
+    async (predicate) => {
+      const team = await receiver();
+      const deliveries = engine();
+      await finished(deliveries, deliveries.send(request(team.url)).id);
+      const waiting = deliveries.waitFor(predicate as unknown as () => boolean, 10_000);
+      await expect(waiting).rejects.toThrow(TypeError);
+      await expect(waiting).rejects.toThrow("waitFor: the predicate must be a function");
+    },
+  );
+
   it("rejects with the error of a predicate that throws", async () => {
     const team = await receiver();
     const deliveries = engine();
