@@ -45,7 +45,10 @@ export interface DeliveryRecord {
   origin: string;
   path: string;
   createdAt: string;
-  /** delivered: an attempt got a complete 2xx answer. */
+  /**
+   * delivered: an attempt got a 2xx answer whose body ended, or ran past the 64 KiB the fake reads (MAX_RESPONSE_BYTES:
+   * the receiver did answer 2xx, the rest of its body is not waited for). A 2xx cut off before its end is failed.
+   */
   outcome: "pending" | "delivered" | "failed";
   attempts: DeliveryAttempt[];
   /** The X-Jelou-Signature value sent (a wrong one under the bad-signature fault). */

@@ -12,7 +12,10 @@ export interface AttemptResult {
   error?: Exclude<AttemptError, "not-allowed">;
 }
 
-/** The most of a response body read before the connection is dropped: the body is discarded, only its end matters. */
+/**
+ * The most of a response body read before the connection is dropped: the body is discarded, so an answer whose body
+ * runs past this counts by its status, as one that ended would.
+ */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
 // The codes Node gives a certificate OpenSSL's verification refused (X509ErrorCode in Node's crypto_common.cc): a

@@ -18,6 +18,7 @@ import {
   MAX_DELIVERY_RECORDS,
 } from "../../../mock/webhooks/deliveries.ts";
 import type { DeliveryRequest } from "../../../mock/webhooks/outgoing.ts";
+import { MAX_RESPONSE_BYTES } from "../../../mock/webhooks/post-once.ts";
 import { verifyJelouSignature } from "../../../mock/webhooks/signature.ts";
 
 const SECRET = "whsec_SIGNING-s3cr3t-zq9";
@@ -338,6 +339,23 @@ describe("a receiver that does not answer well", () => {
     const deliveries = engine();
     const record = await finished(deliveries, deliveries.send(request(team.url)).id);
     expect(record).toMatchObject({ outcome: "failed", attempts: [{ error: "reset" }] });
+  });
+
+  it(`records a 2xx whose body runs past the ${MAX_RESPONSE_BYTES} bytes read as delivered, not retried`, async () => {
+    const team = await receiver((_req, res) => {
+      res.writeHead(200);
+      res.on("error", () => {});
+      const pump = () => {
+        while (!res.destroyed && res.write(Buffer.alloc(16 * 1024, 0x61)));
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      pump();
+    });
+    const deliveries = engine({ retries: 2 });
+    const record = await finished(deliveries, deliveries.send(request(team.url)).id);
+    expect(record).toMatchObject({ outcome: "delivered", attempts: [{ attempt: 1, status: 200 }] });
+    expect(record.attempts[0]?.error).toBeUndefined();
+    expect(team.received).toHaveLength(1);
   });
 
   it("records a 200 cut off mid-body as reset, not delivered", async () => {
