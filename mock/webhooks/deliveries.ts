@@ -181,6 +181,8 @@ export class Deliveries {
         if (!entry.held || entry.record.projectId !== request.projectId) continue;
         if (entry.record.conversationId !== request.conversationId) continue;
         entry.held = false;
+        // Under way from here: pinned in the log until it ends.
+        this.#log.recharge(entry.record.id);
         sequence.push(entry);
       }
     }
@@ -292,7 +294,10 @@ export class Deliveries {
     this.#waiters.clear();
     for (const entry of [...this.#log.values()]) {
       if (entry.held) this.#log.delete(entry.record.id);
-      else if (entry.record.outcome === "pending") entry.record.outcome = "failed";
+      else if (entry.record.outcome === "pending") {
+        entry.record.outcome = "failed";
+        this.#log.recharge(entry.record.id);
+      }
     }
   }
 
@@ -354,7 +359,10 @@ export class Deliveries {
           await this.#deliver(entry, url);
         } catch {
           // Only a bug of this module could land here: the delivery fails rather than the process.
-          if (entry.record.outcome === "pending") entry.record.outcome = "failed";
+          if (entry.record.outcome === "pending") {
+            entry.record.outcome = "failed";
+            this.#log.recharge(entry.record.id);
+          }
         }
       }
     });

@@ -527,6 +527,21 @@ describe("faults", () => {
     expect(team.received.map((r) => JSON.parse(r.body.toString()).event)).toEqual(["conversation.close"]);
   });
 
+  it("a released start is under way like any delivery: newer records do not evict it", async () => {
+    const answers: (() => void)[] = [];
+    const team = await receiver((req, res, count) => answers.push(() => ok(req, res, count)));
+    const deliveries = engine({ budgetBytes: 6_000, allowHost: (url) => url.pathname !== "/blocked" });
+    const start = deliveries.send(request(team.url, { event: "conversation.start", fault: "out-of-order" }));
+    const close = deliveries.send(request(team.url, { event: "conversation.close" }));
+    await expect.poll(() => answers.length).toBe(1);
+    for (let i = 0; i < 20; i++) deliveries.send(request(`${team.url}/blocked`));
+    expect(deliveries.list({ outcome: "pending" }).map((d) => d.id)).toEqual([close.id, start.id]);
+    answers[0]?.();
+    await expect.poll(() => answers.length).toBe(2);
+    answers[1]?.();
+    expect(await finished(deliveries, start.id)).toMatchObject({ outcome: "delivered" });
+  });
+
   it("clear() drops a held start: the close that follows goes alone", async () => {
     const team = await receiver();
     const deliveries = engine();

@@ -8,11 +8,15 @@ interface Item {
 }
 
 function log(limit: number, budgetBytes: number) {
+  let asked = 0;
   const bounded = new BoundedLog<Item>({
     limit,
     budgetBytes,
     cost: (item) => item.bytes,
-    evictable: (item) => !item.busy,
+    evictable: (item) => {
+      asked++;
+      return !item.busy;
+    },
   });
   const add = (name: string, bytes = 10, busy = false) => {
     const item = { name, bytes, busy };
@@ -20,7 +24,11 @@ function log(limit: number, budgetBytes: number) {
     return item;
   };
   const names = () => [...bounded.values()].map((item) => item.name);
-  return { bounded, add, names };
+  const free = (item: Item) => {
+    item.busy = false;
+    bounded.recharge(item.name);
+  };
+  return { bounded, add, names, free, asked: () => asked };
 }
 
 describe("BoundedLog", () => {
@@ -58,6 +66,42 @@ describe("BoundedLog", () => {
     add("b", 10, true);
     expect(bounded.size).toBe(2);
     expect(bounded.bytes).toBe(20);
+  });
+
+  it("evicts by age, not by when an entry became evictable", () => {
+    const { add, names, free } = log(4, 1_000);
+    const [a, b, , d] = ["a", "b", "c", "d"].map((name) => add(name, 10, true));
+    free(d as Item);
+    free(b as Item);
+    add("e");
+    expect(names()).toEqual(["a", "c", "d", "e"]);
+    free(a as Item);
+    add("f");
+    expect(names()).toEqual(["c", "d", "e", "f"]);
+  });
+
+  it("does not walk past the pinned entries at its head on every add: one evictable() call per add", () => {
+    const { add, names, asked } = log(1_001, 1_000_000);
+    for (let i = 0; i < 1_000; i++) add(`busy-${i}`, 10, true);
+    for (let i = 0; i < 2_000; i++) add(`free-${i}`);
+    expect(names().slice(-2)).toEqual(["busy-999", "free-1999"]);
+    expect(asked()).toBe(3_000);
+  });
+
+  it("fits() says whether one more pinned entry stays within the count and the bytes, the evictable ones aside", () => {
+    const { bounded, add, free } = log(3, 100);
+    const busy = add("busy", 40, true);
+    add("free", 50);
+    expect(bounded.fits({ name: "x", bytes: 60, busy: true })).toBe(true);
+    expect(bounded.fits({ name: "x", bytes: 61, busy: true })).toBe(false);
+    add("busy-2", 10, true);
+    add("busy-3", 10, true);
+    expect(bounded.fits({ name: "x", bytes: 1, busy: true })).toBe(false);
+    free(busy);
+    expect(bounded.fits({ name: "x", bytes: 80, busy: true })).toBe(true);
+    bounded.delete("busy-2");
+    bounded.clear();
+    expect(bounded.fits({ name: "x", bytes: 100, busy: true })).toBe(true);
   });
 
   it("delete() and clear() give their bytes back; recharge() of a gone key does nothing", () => {
