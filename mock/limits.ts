@@ -21,5 +21,10 @@ export const BODY_CACHE_BUDGET_BYTES = 64 * 1024 * 1024;
 export const MAX_WEBHOOK_RETRIES = 10;
 /** The longest webhook attempt timeout and first back-off accepted (--webhook-timeout), in ms. */
 export const MAX_WEBHOOK_TIMEOUT_MS = 600_000;
-/** The bytes of webhook deliveries (bodies included) the deliveries log keeps, oldest finished dropped first. */
+/**
+ * The bytes of webhook deliveries (bodies included) the deliveries log keeps, oldest finished dropped first; those under
+ * way or waiting their turn count too, and one that would not fit beside them fails at once (`overflow`).
+ */
 export const DELIVERY_LOG_BUDGET_BYTES = 8 * 1024 * 1024;
+/** The most webhook requests in flight at once, per fake: the others wait their turn, first come first served. */
+export const MAX_CONCURRENT_DELIVERIES = 32;

@@ -1,11 +1,17 @@
 // The outbound webhook engine: takes a delivery already built (event, bytes, secret, receiver), signs and POSTs it
-// with retries, keeps a bounded log a test can list and await, and injects the delivery faults. Secrets (the signing
+// with retries, a bounded number at once, keeps a bounded log a test can list and await (the deliveries under way in
+// it, so that nothing about them grows without bound), and injects the delivery faults. Secrets (the signing
 // secret, the auth header's value, the URL's userinfo and query) stay in private fields: records, messages and
 // errors are built only from what is safe to show.
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import type { OutgoingHttpHeaders } from "node:http";
-import { DELIVERY_LOG_BUDGET_BYTES, MAX_WEBHOOK_RETRIES, MAX_WEBHOOK_TIMEOUT_MS } from "../limits.ts";
+import {
+  DELIVERY_LOG_BUDGET_BYTES,
+  MAX_CONCURRENT_DELIVERIES,
+  MAX_WEBHOOK_RETRIES,
+  MAX_WEBHOOK_TIMEOUT_MS,
+} from "../limits.ts";
 import { BoundedLog } from "./delivery-log.ts";
 import type { WebhookEventName as WebhookEvent } from "./events.ts";
 import type { DeliveryFault, DeliveryRequest } from "./outgoing.ts";
@@ -22,11 +28,18 @@ export interface DeliveryPolicy {
   retryBaseMs?: number;
   /** Whether the fake may call this URL at all (decided by the caller: its binding and --webhook-allow). */
   allowHost(url: URL): boolean;
-  /** The log's byte budget, bodies included (default DELIVERY_LOG_BUDGET_BYTES, 8 MiB). */
+  /**
+   * The log's byte budget, bodies included, deliveries under way and waiting their turn included (default
+   * DELIVERY_LOG_BUDGET_BYTES, 8 MiB): a delivery that would not fit beside those is failed at once as `overflow`.
+   */
   budgetBytes?: number;
 }
 
-/** One POST of a delivery. `status` and `error` are both set when a response broke off after its headers. */
+/**
+ * One POST of a delivery. `status` and `error` are both set when a response broke off after its headers. The errors
+ * `not-allowed` and `overflow` are attempts refused without a request: the URL may not be called, or the log has no
+ * room for one more delivery under way.
+ */
 export interface DeliveryAttempt {
   attempt: number;
   at: string;
@@ -78,6 +91,9 @@ const MAX_WAIT_MS = 2_147_483_647;
 export const MAX_DELIVERY_RECORDS = 1_000;
 /** Bytes charged to a record besides its body and its JSON: the URL, the headers kept for redelivery, the maps. */
 const RECORD_OVERHEAD_BYTES = 512;
+// The most an attempt adds to a record's JSON (about 100 bytes at most): charged ahead, while a delivery is pending,
+// for each attempt it may still make, so that deliveries under way never outgrow the budget they were admitted to.
+const ATTEMPT_BYTES = 128;
 
 /** The back-off before retry `retry` (1 for the first retry): retryBaseMs·2^(retry-1). */
 export function backoffMs(retryBaseMs: number, retry: number): number {
@@ -111,14 +127,25 @@ interface Waiter {
 
 type Policy = Required<DeliveryPolicy>;
 
-/** The webhook delivery engine: queues, signs, POSTs and retries deliveries, and keeps their bounded log. */
+/** A delivery admitted to the network, with the URL its entry holds. */
+type Admitted = readonly [Entry, URL];
+
+/**
+ * The webhook delivery engine: queues, signs, POSTs and retries deliveries, at most MAX_CONCURRENT_DELIVERIES requests
+ * at once, and keeps their bounded log.
+ */
 export class Deliveries {
   readonly #policy: Policy;
   readonly #log: BoundedLog<Entry>;
   readonly #waiters = new Set<Waiter>();
   readonly #backoffs = new Map<NodeJS.Timeout, () => void>();
-  // By conversation, the deliveries under way: the next one starts when they end.
-  readonly #chains = new Map<string, Promise<void>>();
+  // By conversation, the deliveries waiting for the one under way: the next one starts when it ends. A conversation
+  // is in the map while one of its deliveries is under way, so that later ones join its line.
+  readonly #lines = new Map<string, Admitted[]>();
+  // The deliveries waiting for a connection, first come first served, each its conversation's one under way: a
+  // conversation's later deliveries wait in its line, not here, so they hold no connection while they wait.
+  readonly #connectionQueue: ((granted: boolean) => void)[] = [];
+  #connections = 0;
   readonly #closing = new AbortController();
 
   /** Checks the policy; throws a RangeError naming a field out of bounds. */
@@ -135,13 +162,18 @@ export class Deliveries {
     checkInteger("retryBaseMs", this.#policy.retryBaseMs, 0, MAX_WEBHOOK_TIMEOUT_MS);
     checkInteger("budgetBytes", this.#policy.budgetBytes, 1, Number.MAX_SAFE_INTEGER);
     // Every request in flight listens for close() on this one signal: past Node's default of 10 listeners, it would
-    // print a MaxListenersExceededWarning into the process that hosts the fake.
-    setMaxListeners(0, this.#closing.signal);
+    // print a MaxListenersExceededWarning into the process that hosts the fake. There are never more than this.
+    setMaxListeners(MAX_CONCURRENT_DELIVERIES, this.#closing.signal);
+    const attempts = this.#policy.retries + 1;
     this.#log = new BoundedLog<Entry>({
       limit: MAX_DELIVERY_RECORDS,
       budgetBytes: this.#policy.budgetBytes,
-      cost: (entry) =>
-        RECORD_OVERHEAD_BYTES + entry.body.length + (entry.url?.href.length ?? 0) + JSON.stringify(entry.record).length,
+      cost: ({ body, url, record }) =>
+        RECORD_OVERHEAD_BYTES +
+        body.length +
+        (url?.href.length ?? 0) +
+        JSON.stringify(record).length +
+        (record.outcome === "pending" ? (attempts - record.attempts.length) * ATTEMPT_BYTES : 0),
       // A held start is dropped rather than let unclosed conversations grow the log without bound.
       evictable: (entry) => entry.held || entry.record.outcome !== "pending",
     });
@@ -149,7 +181,8 @@ export class Deliveries {
 
   /**
    * Queues a delivery and returns its record at once; the POST happens asynchronously and never throws/rejects to the
-   * caller. After close(), the record is failed at once, without an attempt, and not logged.
+   * caller. When the log has no room for one more delivery under way, the record is failed at once with an `overflow`
+   * attempt and nothing is sent. After close(), the record is failed at once, without an attempt, and not logged.
    */
   send(request: DeliveryRequest): DeliveryRecord {
     // A copy: a caller reusing its buffer must not change what is sent, redelivered or logged.
@@ -166,33 +199,34 @@ export class Deliveries {
       first.record.outcome = "failed";
       return publicCopy(first);
     }
-    if (request.fault === "out-of-order" && request.event === "conversation.start") first.held = true;
-    this.#log.add(first.record.id, first);
-    if (first.held) return publicCopy(first);
+    if (request.fault === "out-of-order" && request.event === "conversation.start") {
+      // Not under way yet, so not pinned: it may be evicted like a finished record.
+      first.held = true;
+      this.#log.add(first.record.id, first);
+      return publicCopy(first);
+    }
     const sequence = [first];
     if (request.fault === "duplicate") {
-      const second = this.#entry(request, request.url, body, signature, auth, "duplicate", first.record.id);
-      this.#log.add(second.record.id, second);
-      sequence.push(second);
+      sequence.push(this.#entry(request, request.url, body, signature, auth, "duplicate", first.record.id));
     }
+    this.#start(sequence);
     if (request.event === "conversation.close") {
-      // Held starts are log entries (so the budget and clear() cover them): a close looks for its own, oldest first.
+      // Held starts are log entries (so the budget and clear() cover them): a close looks for its own, oldest first,
+      // once it is logged itself, so that a start its logging evicted is not sent.
+      const held: Entry[] = [];
       for (const entry of this.#log.values()) {
         if (!entry.held || entry.record.projectId !== request.projectId) continue;
         if (entry.record.conversationId !== request.conversationId) continue;
-        entry.held = false;
-        // Under way from here: pinned in the log until it ends.
-        this.#log.recharge(entry.record.id);
-        sequence.push(entry);
+        held.push(entry);
       }
+      this.#start(held);
     }
-    this.#run(sequence);
     return publicCopy(first);
   }
 
   /**
    * Sends the same bytes again with the same signature and auth header, as a new record; undefined for an unknown id
-   * (never logged, cleared or evicted). After close(), failed at once like send().
+   * (never logged, cleared or evicted). Failed at once as `overflow`, or after close(), like send().
    */
   redeliver(id: string): DeliveryRecord | undefined {
     const original = this.#log.get(id);
@@ -205,8 +239,7 @@ export class Deliveries {
       entry.record.outcome = "failed";
       return publicCopy(entry);
     }
-    this.#log.add(entry.record.id, entry);
-    this.#run([entry]);
+    this.#start([entry]);
     return publicCopy(entry);
   }
 
@@ -269,10 +302,11 @@ export class Deliveries {
 
   /**
    * Forgets the log (and held out-of-order events); in-flight deliveries finish but are not recorded. An attempt in
-   * flight completes; no retry or duplicate of a forgotten delivery follows it.
+   * flight completes; no retry or duplicate of a forgotten delivery follows it, and none waiting its turn is sent.
    */
   clear(): void {
     this.#log.clear();
+    this.#dropWaiting();
   }
 
   /**
@@ -282,11 +316,7 @@ export class Deliveries {
   close(): void {
     if (this.#closing.signal.aborted) return;
     this.#closing.abort();
-    for (const [timer, wake] of this.#backoffs) {
-      clearTimeout(timer);
-      wake();
-    }
-    this.#backoffs.clear();
+    this.#dropWaiting();
     for (const waiter of this.#waiters) {
       clearTimeout(waiter.timer);
       waiter.reject(new Error("waitFor: the deliveries were closed before a delivery matched"));
@@ -335,41 +365,68 @@ export class Deliveries {
   }
 
   /**
-   * Delivers the entries one after the other, after every earlier delivery of their conversation has finished (its
-   * retries included), so that a receiver sees a conversation's events in the order they happened unless the
-   * out-of-order fault asks otherwise; never rejects.
+   * Admits the entries in order, or fails each at once without a request: a URL the fake may not call (`not-allowed`),
+   * or no room in the log beside the deliveries under way (`overflow`). The admitted ones join their conversation's
+   * line.
    */
-  #run(entries: Entry[]): void {
-    // A delivery the fake may not make sends nothing, so it waits for no turn: it fails at once.
-    const allowed: [Entry, URL][] = [];
+  #start(entries: Entry[]): void {
+    const admitted: Admitted[] = [];
     for (const entry of entries) {
-      if (entry.url && this.#allows(entry.url)) {
-        allowed.push([entry, entry.url]);
-        continue;
+      // A released start is in the log already, held: from here it is under way, or failed.
+      entry.held = false;
+      if (!entry.url || !this.#allows(entry.url)) {
+        this.#refuse(entry, "not-allowed");
+      } else if (!this.#log.fits(entry)) {
+        this.#refuse(entry, "overflow");
+      } else {
+        this.#keep(entry);
+        admitted.push([entry, entry.url]);
       }
-      entry.record.attempts.push({ attempt: 1, at: new Date().toISOString(), error: "not-allowed", latencyMs: 0 });
-      this.#finish(entry, "failed");
     }
-    const first = allowed[0]?.[0];
+    const first = admitted[0]?.[0];
     if (!first) return;
+    // Every entry of one call is of the same conversation.
     const key = JSON.stringify([first.record.projectId, first.record.conversationId]);
-    const run = (this.#chains.get(key) ?? Promise.resolve()).then(async () => {
-      for (const [entry, url] of allowed) {
-        try {
-          await this.#deliver(entry, url);
-        } catch {
-          // Only a bug of this module could land here: the delivery fails rather than the process.
-          if (entry.record.outcome === "pending") {
-            entry.record.outcome = "failed";
-            this.#log.recharge(entry.record.id);
-          }
-        }
+    const line = this.#lines.get(key);
+    if (line) {
+      line.push(...admitted);
+      return;
+    }
+    const fresh = [...admitted];
+    this.#lines.set(key, fresh);
+    void this.#drain(key, fresh);
+  }
+
+  /**
+   * Delivers a conversation's line one after the other, each after the one before has finished (its retries
+   * included), so that a receiver sees a conversation's events in the order they happened unless the out-of-order
+   * fault asks otherwise; never rejects.
+   */
+  async #drain(key: string, line: Admitted[]): Promise<void> {
+    for (let next = line.shift(); next; next = line.shift()) {
+      const [entry, url] = next;
+      try {
+        await this.#deliver(entry, url);
+      } catch {
+        // Only a bug of this module could land here: the delivery fails rather than the process.
+        if (this.#isCurrent(entry) && entry.record.outcome === "pending") this.#finish(entry, "failed");
       }
-    });
-    this.#chains.set(key, run);
-    void run.then(() => {
-      if (this.#chains.get(key) === run) this.#chains.delete(key);
-    });
+    }
+    this.#lines.delete(key);
+  }
+
+  /** Fails an entry at once, without a request: one attempt with `error`, logged as finished. */
+  #refuse(entry: Entry, error: "not-allowed" | "overflow"): void {
+    entry.record.attempts.push({ attempt: 1, at: new Date().toISOString(), error, latencyMs: 0 });
+    entry.record.outcome = "failed";
+    this.#keep(entry);
+    this.#notify(entry);
+  }
+
+  /** Logs an entry, or charges it anew when it is logged already (a released start). */
+  #keep(entry: Entry): void {
+    if (this.#log.get(entry.record.id) === entry) this.#log.recharge(entry.record.id);
+    else this.#log.add(entry.record.id, entry);
   }
 
   async #deliver(entry: Entry, url: URL): Promise<void> {
@@ -390,9 +447,19 @@ export class Deliveries {
         await this.#sleep(backoffMs(this.#policy.retryBaseMs, attempt - 1));
         if (!this.#isCurrent(entry)) return;
       }
+      if (!(await this.#connection())) return;
+      if (!this.#isCurrent(entry)) {
+        this.#release();
+        return;
+      }
       const at = new Date().toISOString();
       const started = performance.now();
-      const result = await postOnce(url, headers, entry.body, this.#policy.timeoutMs, this.#closing.signal);
+      let result: AttemptResult;
+      try {
+        result = await postOnce(url, headers, entry.body, this.#policy.timeoutMs, this.#closing.signal);
+      } finally {
+        this.#release();
+      }
       if (!this.#isCurrent(entry)) return;
       record.attempts.push({ attempt, at, ...result, latencyMs: Math.round(performance.now() - started) });
       this.#log.recharge(record.id);
@@ -403,6 +470,13 @@ export class Deliveries {
 
   #finish(entry: Entry, outcome: "delivered" | "failed"): void {
     entry.record.outcome = outcome;
+    this.#notify(entry);
+    // After the waiters: a record larger than the whole budget is evicted as soon as it is finished.
+    this.#log.recharge(entry.record.id);
+  }
+
+  /** Hands a finished entry to the waiters whose predicate accepts it. */
+  #notify(entry: Entry): void {
     for (const waiter of [...this.#waiters]) {
       waiter.seen++;
       let matched: boolean;
@@ -419,8 +493,6 @@ export class Deliveries {
         waiter.resolve(copy);
       }
     }
-    // After the waiters: a record larger than the whole budget is evicted as soon as it is finished.
-    this.#log.recharge(entry.record.id);
   }
 
   #settle(waiter: Waiter): void {
@@ -440,6 +512,39 @@ export class Deliveries {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * Resolves true once one of the MAX_CONCURRENT_DELIVERIES connections is the caller's (to #release() after its
+   * request), or false when clear() or close() forgot the delivery while it waited.
+   */
+  #connection(): Promise<boolean> {
+    if (this.#connections < MAX_CONCURRENT_DELIVERIES) {
+      this.#connections++;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => this.#connectionQueue.push(resolve));
+  }
+
+  /** Hands the caller's connection to the delivery that has waited longest, or frees it. */
+  #release(): void {
+    const next = this.#connectionQueue.shift();
+    if (next) next(true);
+    else this.#connections--;
+  }
+
+  /**
+   * Lets go of every delivery that waits (its turn in its line, a connection, or a back-off), all of them forgotten by
+   * clear() or ended by close(), so that none is sent and none is held in memory past the log.
+   */
+  #dropWaiting(): void {
+    for (const line of this.#lines.values()) line.length = 0;
+    for (const grant of this.#connectionQueue.splice(0)) grant(false);
+    for (const [timer, wake] of this.#backoffs) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.#backoffs.clear();
   }
 
   #sleep(ms: number): Promise<void> {

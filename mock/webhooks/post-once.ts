@@ -3,13 +3,13 @@
 import http, { type OutgoingHttpHeaders } from "node:http";
 import https from "node:https";
 
-/** Why an attempt got no complete answer. */
-export type AttemptError = "refused" | "timeout" | "reset" | "not-allowed" | "dns" | "tls" | "other";
+/** Why an attempt got no complete answer (not-allowed and overflow: the engine refused it before any request). */
+export type AttemptError = "refused" | "timeout" | "reset" | "not-allowed" | "overflow" | "dns" | "tls" | "other";
 
 /** What one attempt got: the status when a response began, and an error when the exchange did not complete. */
 export interface AttemptResult {
   status?: number;
-  error?: Exclude<AttemptError, "not-allowed">;
+  error?: Exclude<AttemptError, "not-allowed" | "overflow">;
 }
 
 /**
@@ -59,7 +59,7 @@ function isTlsError(code: string): boolean {
 }
 
 /** The error an attempt records for a Node network error: by its code only, never its message (it may quote the URL). */
-export function classifyError(error: unknown): Exclude<AttemptError, "not-allowed" | "timeout"> {
+export function classifyError(error: unknown): Exclude<AttemptError, "not-allowed" | "overflow" | "timeout"> {
   const code = (error as { code?: unknown } | null)?.code;
   switch (code) {
     case "ECONNREFUSED":

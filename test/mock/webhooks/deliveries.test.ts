@@ -9,6 +9,7 @@ import {
 } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { MAX_CONCURRENT_DELIVERIES } from "../../../mock/limits.ts";
 import {
   backoffMs,
   Deliveries,
@@ -66,6 +67,31 @@ async function receiver(answer: Answer = ok) {
   await once(server, "listening");
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, server };
 }
+
+/** A receiver that answers each request (204) only when told, in arrival order, and counts how many were open at once. */
+async function heldReceiver() {
+  const answers: (() => void)[] = [];
+  let open = 0;
+  let peak = 0;
+  const team = await receiver((req, res, count) => {
+    open++;
+    peak = Math.max(peak, open);
+    answers.push(() => {
+      open--;
+      ok(req, res, count);
+    });
+  });
+  /** The seq of each request received, in arrival order. */
+  const seqs = () => team.received.map((r) => (JSON.parse(r.body.toString()) as { seq: number }).seq);
+  /** Answers the oldest request not answered yet, once it has arrived. */
+  const answerNext = async () => {
+    await expect.poll(() => answers.length).toBeGreaterThan(0);
+    answers.shift()?.();
+  };
+  return { ...team, answers, seqs, answerNext, peak: () => peak };
+}
+
+const seqOf = (record: DeliveryRecord) => (record.payload as { seq: number }).seq;
 
 function engine(policy: Partial<DeliveryPolicy> = {}): Deliveries {
   const deliveries = new Deliveries({ allowHost: () => true, timeoutMs: 2_000, retryBaseMs: 5, ...policy });
@@ -180,6 +206,84 @@ describe("order", () => {
 });
 
 describe("many at once", () => {
+  it(`makes at most ${MAX_CONCURRENT_DELIVERIES} requests at once; the others wait their turn, first come first served`, async () => {
+    const team = await heldReceiver();
+    const deliveries = engine();
+    const total = MAX_CONCURRENT_DELIVERIES + 8;
+    const sent = Array.from({ length: total }, (_, i) =>
+      deliveries.send(request(team.url, { conversationId: `c-${i}` })),
+    );
+    await expect.poll(() => team.received.length).toBe(MAX_CONCURRENT_DELIVERIES);
+    expect(deliveries.list({ outcome: "pending" })).toHaveLength(total);
+    const done = Promise.all(sent.map(({ id }) => finished(deliveries, id)));
+    for (let i = 0; i < total; i++) await team.answerNext();
+    expect((await done).map((d) => d.outcome)).toEqual(Array(total).fill("delivered"));
+    expect(team.peak()).toBe(MAX_CONCURRENT_DELIVERIES);
+    expect(team.seqs()).toEqual(sent.map(seqOf));
+  });
+
+  it("a conversation's next delivery waits for the one before without holding a connection", async () => {
+    const team = await heldReceiver();
+    const deliveries = engine();
+    for (let i = 0; i < MAX_CONCURRENT_DELIVERIES; i++)
+      deliveries.send(request(team.url, { conversationId: `c-${i}` }));
+    await expect.poll(() => team.received.length).toBe(MAX_CONCURRENT_DELIVERIES);
+    const second = deliveries.send(request(team.url, { conversationId: "c-0" }));
+    const other = deliveries.send(request(team.url, { conversationId: "c-other" }));
+    // The first connection to free (c-1's) goes to c-other: c-0's second still waits for c-0's first.
+    team.answers.splice(1, 1)[0]?.();
+    await expect.poll(() => team.received.length).toBe(MAX_CONCURRENT_DELIVERIES + 1);
+    team.answers.shift()?.();
+    await expect.poll(() => team.received.length).toBe(MAX_CONCURRENT_DELIVERIES + 2);
+    expect(team.seqs().slice(-2)).toEqual([seqOf(other), seqOf(second)]);
+  });
+
+  it("frees a delivery's connection during its back-off: the retry queues again", async () => {
+    const team = await receiver((req, res, count) => {
+      if (count === 1) status(500)(req, res, count);
+    });
+    const deliveries = engine({ retries: 1, retryBaseMs: 60_000 });
+    const failing = deliveries.send(request(team.url, { conversationId: "c-failing" }));
+    await expect.poll(() => deliveries.list().find((d) => d.id === failing.id)?.attempts).toHaveLength(1);
+    for (let i = 0; i < MAX_CONCURRENT_DELIVERIES; i++)
+      deliveries.send(request(team.url, { conversationId: `c-${i}` }));
+    await expect.poll(() => team.received.length).toBe(MAX_CONCURRENT_DELIVERIES + 1);
+  });
+
+  it("clear() forgets the deliveries waiting for a connection: the next connection goes to a newer one", async () => {
+    const team = await heldReceiver();
+    const deliveries = engine();
+    for (let i = 0; i < MAX_CONCURRENT_DELIVERIES; i++)
+      deliveries.send(request(team.url, { conversationId: `c-${i}` }));
+    await expect.poll(() => team.received.length).toBe(MAX_CONCURRENT_DELIVERIES);
+    deliveries.send(request(team.url, { conversationId: "c-forgotten" }));
+    deliveries.clear();
+    const newer = deliveries.send(request(team.url, { conversationId: "c-newer" }));
+    const done = finished(deliveries, newer.id);
+    await team.answerNext();
+    await expect.poll(() => team.received.length).toBe(MAX_CONCURRENT_DELIVERIES + 1);
+    team.answers.pop()?.();
+    expect(await done).toMatchObject({ outcome: "delivered" });
+    expect(team.seqs().at(-1)).toBe(seqOf(newer));
+    expect(deliveries.list().map((d) => d.id)).toEqual([newer.id]);
+  });
+
+  it("close() fails the deliveries waiting for a connection, without an attempt", async () => {
+    const team = await heldReceiver();
+    const deliveries = engine();
+    const sent = Array.from({ length: MAX_CONCURRENT_DELIVERIES + 2 }, (_, i) =>
+      deliveries.send(request(team.url, { conversationId: `c-${i}` })),
+    );
+    await expect.poll(() => team.received.length).toBe(MAX_CONCURRENT_DELIVERIES);
+    deliveries.close();
+    const records = deliveries.list();
+    expect(records.map((d) => d.outcome)).toEqual(Array(sent.length).fill("failed"));
+    expect(records.slice(0, 2).map((d) => [d.id, d.attempts])).toEqual([
+      [sent.at(-1)?.id, []],
+      [sent.at(-2)?.id, []],
+    ]);
+  });
+
   it("makes more than 10 requests at once without a MaxListenersExceededWarning", async () => {
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => warnings.push(warning);
@@ -600,33 +704,63 @@ describe("list", () => {
     expect(keptOfSent).toEqual(sent.slice(-keptOfSent.length));
   });
 
-  it("evicts records that were in flight over the budget once they finish", async () => {
-    const answers: (() => void)[] = [];
-    const team = await receiver((req, res, count) => answers.push(() => ok(req, res, count)));
+  it("charges deliveries under way to the budget: one that would not fit fails at once as overflow, without a request", async () => {
+    const team = await heldReceiver();
     const deliveries = engine({ budgetBytes: 5_000 });
     const body = Buffer.from(JSON.stringify({ pad: "x".repeat(1_000) }));
-    const ids = Array.from(
-      { length: 5 },
-      (_, i) => deliveries.send(request(team.url, { body, conversationId: `c-${i}` })).id,
+    const sent = Array.from({ length: 5 }, (_, i) =>
+      deliveries.send(request(team.url, { body, conversationId: `c-${i}` })),
     );
-    await expect.poll(() => answers.length).toBe(5);
-    expect(deliveries.list()).toHaveLength(5);
-    const done = ids.map((id) => finished(deliveries, id));
-    for (const answer of answers) answer();
-    await Promise.all(done);
-    const kept = deliveries.list().map((d) => d.id);
-    expect(kept.length).toBeLessThan(5);
-    expect(kept).toContain(ids.at(-1));
+    const underWay = sent.filter((d) => d.outcome === "pending");
+    const overflowed = sent.filter((d) => d.outcome === "failed");
+    expect(underWay.length).toBeGreaterThan(0);
+    expect(overflowed.length).toBeGreaterThan(0);
+    expect(underWay.concat(overflowed)).toEqual(sent);
+    for (const record of overflowed) {
+      expect(record.attempts).toEqual([{ attempt: 1, at: expect.any(String), error: "overflow", latencyMs: 0 }]);
+    }
+    await expect.poll(() => team.received.length).toBe(underWay.length);
+    const done = Promise.all(underWay.map(({ id }) => finished(deliveries, id)));
+    for (const _ of underWay) await team.answerNext();
+    expect((await done).map((d) => d.outcome)).toEqual(underWay.map(() => "delivered"));
+    // Finished, they leave room: the next delivery is made.
+    const next = deliveries.send(request(team.url, { body }));
+    expect(next.outcome).toBe("pending");
+    const nextDone = finished(deliveries, next.id);
+    await team.answerNext();
+    expect(await nextDone).toMatchObject({ outcome: "delivered" });
+    expect(team.received).toHaveLength(underWay.length + 1);
   });
 
-  it("delivers a record larger than the whole budget, resolves its waiter, then forgets it", async () => {
+  it("refuses a delivery larger than the whole budget as overflow, without a request, and tells its waiter", async () => {
     const team = await receiver();
     const deliveries = engine({ budgetBytes: 1_000 });
+    const waiting = deliveries.waitFor((d) => d.attempts[0]?.error === "overflow", 2_000);
     const sent = request(team.url, { body: Buffer.from(JSON.stringify({ pad: "x".repeat(2_000) })) });
-    const record = await finished(deliveries, deliveries.send(sent).id);
-    expect(record.outcome).toBe("delivered");
-    expect(team.received[0]?.body.equals(sent.body)).toBe(true);
-    expect(deliveries.list()).toEqual([]);
+    const record = deliveries.send(sent);
+    expect(record).toMatchObject({ outcome: "failed", attempts: [{ attempt: 1, error: "overflow", latencyMs: 0 }] });
+    await expect(waiting).resolves.toMatchObject({ id: record.id });
+    expect(team.received).toHaveLength(0);
+  });
+
+  it(`redelivering to a receiver that never answers keeps at most ${MAX_DELIVERY_RECORDS} records under way: the rest overflow`, async () => {
+    const team = await heldReceiver();
+    const deliveries = engine();
+    const first = deliveries.send(request(team.url));
+    await expect.poll(() => team.received.length).toBe(1);
+    const again = Array.from({ length: 2 * MAX_DELIVERY_RECORDS }, () => deliveries.redeliver(first.id));
+    const outcomes = again.map((d) => d?.outcome);
+    expect(outcomes.slice(0, MAX_DELIVERY_RECORDS - 1)).toEqual(Array(MAX_DELIVERY_RECORDS - 1).fill("pending"));
+    expect(outcomes.slice(MAX_DELIVERY_RECORDS - 1)).toEqual(Array(MAX_DELIVERY_RECORDS + 1).fill("failed"));
+    expect(again.at(-1)?.attempts).toEqual([{ attempt: 1, at: expect.any(String), error: "overflow", latencyMs: 0 }]);
+    const kept = deliveries.list();
+    expect(kept).toHaveLength(MAX_DELIVERY_RECORDS);
+    expect(kept.at(-1)).toMatchObject({ id: first.id, outcome: "pending" });
+    // The one in flight was never dropped: answered, it is delivered, and the next in line goes.
+    const done = finished(deliveries, first.id);
+    await team.answerNext();
+    expect(await done).toMatchObject({ outcome: "delivered" });
+    await expect.poll(() => team.received.length).toBe(2);
   });
 
   it(`keeps at most ${MAX_DELIVERY_RECORDS} records, the newest`, () => {

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type MockServer, startMockServer } from "../../../mock/index.ts";
+import type { DeliveryRecord } from "../../../mock/webhooks/deliveries.ts";
 import { loadSpec } from "../../../spec/load-spec.ts";
 import { createSpecValidator } from "../../../spec/schema-validator.ts";
 
@@ -389,6 +390,30 @@ describe("a receiver that is down, slow or failing never touches the fake's answ
     const failed = await server.waitForDelivery((d) => d.event === "conversation.close");
     expect(failed.outcome).toBe("failed");
     expect(failed.attempts[0]).toMatchObject(error ? { error } : { status: 500 });
+  });
+
+  it("one that never answers holds at most 1000 deliveries: redeliveries past them fail at once as overflow", async () => {
+    const hook = await receiver(() => "hang");
+    closers.push(hook.close);
+    const server = await fake();
+    await gateway(server, "POST", "p-h", { webhookUrl: hook.url });
+    await gateway(server, "POST", "p-h/conversations/start", { botId: "b", userId: "u" });
+    await expect.poll(() => hook.got.length).toBe(1);
+    const start = server.deliveries()[0] as DeliveryRecord;
+    const again = Array.from({ length: 1_000 }, () => server.redeliver(start.id));
+    expect(again.filter((d) => d.outcome === "pending")).toHaveLength(999);
+    const refused = await fetch(`${server.url}/__admin/deliveries/${start.id}/redeliver`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+    });
+    expect(refused.status).toBe(202);
+    expect(await refused.json()).toMatchObject({ outcome: "failed", attempts: [{ attempt: 1, error: "overflow" }] });
+    const listed = await fetch(`${server.url}/__admin/deliveries`);
+    expect(listed.status).toBe(200);
+    const { deliveries } = (await listed.json()) as { deliveries: DeliveryRecord[] };
+    expect(deliveries).toHaveLength(1_000);
+    expect(deliveries.every((d) => d.outcome === "pending")).toBe(true);
+    expect(hook.got).toHaveLength(1);
   });
 
   it("bound beyond loopback, delivers to no host unless --webhook-allow lists it", async () => {
