@@ -69,6 +69,7 @@ export class BoundedLog<E> {
     this.#classify(slot);
     this.#evict();
   }
+  /** Removes the entry under `key`, if any, and gives its bytes back. */
   delete(key: string): void {
     const slot = this.#entries.get(key);
     if (!slot) return;
@@ -77,8 +78,8 @@ export class BoundedLog<E> {
     this.#entries.delete(key);
   }
   /**
-   * Whether `entry`, not in the log, would fit pinned: whether the pinned entries and it stay within both bounds, all
-   * the evictable ones evicted.
+   * Whether `entry`, not pinned yet (new, or in the log as evictable), would fit pinned: whether the pinned entries and
+   * it stay within both bounds, all the evictable ones evicted.
    */
   fits(entry: E): boolean {
     return this.#pinnedCount < this.limit && this.#pinnedBytes + this.#cost(entry) <= this.budgetBytes;
@@ -94,6 +95,7 @@ export class BoundedLog<E> {
   get bytes(): number {
     return this.#bytes;
   }
+  /** Removes every entry. */
   clear(): void {
     this.#entries.clear();
     this.#evictables.clear();

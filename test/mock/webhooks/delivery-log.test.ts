@@ -80,6 +80,18 @@ describe("BoundedLog", () => {
     expect(names()).toEqual(["c", "d", "e", "f"]);
   });
 
+  it("does not evict an evictable entry pinned again by recharge()", () => {
+    const { bounded, add, names } = log(3, 1_000);
+    const items = ["a", "b", "c", "d", "e", "f"].map((name) => add(name));
+    for (const item of items.slice(3, 5)) {
+      item.busy = true;
+      bounded.recharge(item.name);
+    }
+    add("g");
+    add("h");
+    expect(names()).toEqual(["d", "e", "h"]);
+  });
+
   it("does not walk past the pinned entries at its head on every add: one evictable() call per add", () => {
     const { add, names, asked } = log(1_001, 1_000_000);
     for (let i = 0; i < 1_000; i++) add(`busy-${i}`, 10, true);
@@ -99,7 +111,10 @@ describe("BoundedLog", () => {
     expect(bounded.fits({ name: "x", bytes: 1, busy: true })).toBe(false);
     free(busy);
     expect(bounded.fits({ name: "x", bytes: 80, busy: true })).toBe(true);
+    expect(bounded.fits({ name: "x", bytes: 81, busy: true })).toBe(false);
     bounded.delete("busy-2");
+    expect(bounded.fits({ name: "x", bytes: 90, busy: true })).toBe(true);
+    expect(bounded.fits({ name: "x", bytes: 91, busy: true })).toBe(false);
     bounded.clear();
     expect(bounded.fits({ name: "x", bytes: 100, busy: true })).toBe(true);
   });
