@@ -51,18 +51,21 @@ export async function getWithRetry(
         if (policy.deadline.aborted) throw new AbortError("the run's time cap was reached");
         let response: Response;
         let body: { text: string; truncated: boolean };
+        const attempt = attemptSignal(policy.timeoutMs, policy.deadline);
         try {
           response = await fetchImpl(url, {
             headers,
             // A redirect would carry the credentials to whatever origin it names: it is an answer to report.
             redirect: "manual",
-            signal: AbortSignal.any([AbortSignal.timeout(policy.timeoutMs), policy.deadline]),
+            signal: attempt.signal,
           });
           body = await readCapped(response);
         } catch (error) {
           if (policy.deadline.aborted) throw new AbortError("the run's time cap was reached");
           last = new Retryable(describeFailure(error, policy.timeoutMs));
           throw last;
+        } finally {
+          attempt.done();
         }
         if (retryable(response.status)) {
           last = new Retryable(
@@ -119,13 +122,14 @@ export async function sendOnce(
   fetchImpl: typeof globalThis.fetch,
 ): Promise<Answer> {
   if (policy.deadline.aborted) return { kind: "outage", reason: "the run's time cap was reached", attempts: 0 };
+  const attempt = attemptSignal(policy.timeoutMs, policy.deadline);
   try {
     const response = await fetchImpl(url, {
       method,
       headers: { ...headers, ...(body !== undefined && { "Content-Type": "application/json" }) },
       ...(body !== undefined && { body: JSON.stringify(body) }),
       redirect: "manual",
-      signal: AbortSignal.any([AbortSignal.timeout(policy.timeoutMs), policy.deadline]),
+      signal: attempt.signal,
     });
     const read = await readCapped(response);
     if (retryable(response.status))
@@ -143,7 +147,32 @@ export async function sendOnce(
       ? "the run's time cap was reached"
       : describeFailure(error, policy.timeoutMs);
     return { kind: "outage", reason, attempts: 1 };
+  } finally {
+    attempt.done();
   }
+}
+
+/**
+ * A signal that aborts after `timeoutMs` (a TimeoutError) or with the run's deadline, whichever comes first; `done()`
+ * releases it. Not AbortSignal.any([AbortSignal.timeout(), deadline]): Node 20 holds the timeout signal there only
+ * weakly, and once a garbage collection takes it the request waits forever.
+ */
+function attemptSignal(timeoutMs: number, deadline: AbortSignal): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")),
+    timeoutMs,
+  );
+  const onDeadline = () => controller.abort(deadline.reason);
+  if (deadline.aborted) onDeadline();
+  else deadline.addEventListener("abort", onDeadline, { once: true });
+  return {
+    signal: controller.signal,
+    done() {
+      clearTimeout(timer);
+      deadline.removeEventListener("abort", onDeadline);
+    },
+  };
 }
 
 function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
