@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 
+// biome-ignore lint/suspicious/noExplicitAny: the report is read loosely.
+type Json = any;
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const OUT = mkdtempSync(join(tmpdir(), "bench-webhooks-"));
 afterAll(() => rmSync(OUT, { recursive: true, force: true }));
@@ -31,9 +33,10 @@ describe("npm run bench:webhooks", () => {
     expect(result.stdout).toMatch(/without webhooks, round 1: \d+ req\/s/);
     expect(result.stdout).toMatch(/with a dead webhook \/ without: [\d.]+ \(median of 1; target >= 0\.95\)/);
     const written = JSON.parse(readFileSync(join(OUT, "webhooks.json"), "utf8"));
-    const withHook = written.runs.find((r: { mode: string }) => r.mode === "with");
-    expect(withHook.events).toBeGreaterThan(0);
-    expect(withHook.deliveriesPending).toBeGreaterThan(0);
+    const [without, withHook] = ["without", "with"].map((mode) => written.runs.find((r: Json) => r.mode === mode));
+    // Both modes start and close conversations alike; only "with" has a dead target for their events.
+    expect([without.events > 0, withHook.events > 0]).toEqual([true, true]);
+    expect([without.deliveriesPending, withHook.deliveriesPending > 0]).toEqual([null, true]);
     expect(written.runs.every((r: { errors: number; non2xx: number }) => r.errors + r.non2xx === 0)).toBe(true);
   }, 60_000);
 
