@@ -1,6 +1,7 @@
 // Who may use the admin API: a pure verdict over a request's method, path and headers. The guards follow the dev
 // servers that closed the same holes: an admin token (Jupyter), a Host allow-list against DNS rebinding (Vite's and
 // webpack-dev-server's allowedHosts), and JSON-only mutations, which no web page can send without a preflight.
+import { createHmac } from "node:crypto";
 import { isIP } from "node:net";
 import { sameSecret } from "./auth.ts";
 import type { FakeErrorKey } from "./error-bodies.ts";
@@ -21,11 +22,15 @@ export interface AdminRequestFacts {
   host?: string | undefined;
   authorization?: string | undefined;
   contentType?: string | undefined;
+  /** The Cookie header: the console's session cookie stands for the token. */
+  cookie?: string | undefined;
+  /** The `token` query parameter of `GET /console`: the console URL the ready line prints. */
+  consoleToken?: string | undefined;
 }
 
 export type AdminVerdict =
-  | { ok: true }
-  | { ok: false; key: FakeErrorKey; message: string; headers?: Record<string, string> };
+  /** `session`: the console URL's token was right; the console trades it for its session cookie. */
+  { ok: true; session?: true } | { ok: false; key: FakeErrorKey; message: string; headers?: Record<string, string> };
 
 /** True for a usable admin token: 1 to 1024 visible ASCII characters, as an HTTP header value carries them whole. */
 export function isAdminToken(token: string): boolean {
@@ -37,6 +42,14 @@ export function isAllowedHostName(name: string): boolean {
   return /^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(name);
 }
 
+/** The console's session cookie: HttpOnly, SameSite=Strict, scoped to /__admin. */
+export const CONSOLE_COOKIE = "fake_jelou_console";
+
+/** The session cookie's value for a token: derived, so that the cookie never holds the token itself. */
+export function consoleSession(token: string): string {
+  return createHmac("sha256", token).update("fake-jelou console session").digest("base64url");
+}
+
 /** Host names that reach only this machine: a page elsewhere cannot rebind them. */
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "::1"]);
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -45,26 +58,30 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export function judgeAdminRequest(facts: AdminRequestFacts, config: AdminGuardConfig): AdminVerdict {
   // Readiness probes (Docker, compose, Kubernetes) call it from other hosts, and it tells nothing.
   if ((facts.method === "GET" || facts.method === "HEAD") && facts.path === "/health") return { ok: true };
+  let session = false;
   if (config.token !== undefined) {
     const given = /^bearer +(\S+)\s*$/i.exec(facts.authorization ?? "")?.[1];
     if (given === undefined || !sameSecret(config.token, given)) {
-      return {
-        ok: false,
-        key: "ADMIN_UNAUTHORIZED",
-        message:
-          "The admin API needs Authorization: Bearer <admin token>: the token given with --admin-token (FAKE_JELOU_ADMIN_TOKEN), or the one the fake printed in its ready line.",
-        headers: { "WWW-Authenticate": 'Bearer realm="fake-jelou admin"' },
-      };
+      // The console's cookie and its URL's token are sent by a browser, which a page elsewhere can aim at this fake
+      // through DNS rebinding: they count only on a host the allowed-hosts rule accepts.
+      const cookie = cookieValue(facts.cookie, CONSOLE_COOKIE);
+      const byCookie = cookie !== undefined && sameSecret(consoleSession(config.token), cookie);
+      session = facts.consoleToken !== undefined && sameSecret(config.token, facts.consoleToken);
+      if (!byCookie && !session) {
+        return {
+          ok: false,
+          key: "ADMIN_UNAUTHORIZED",
+          message:
+            "The admin API needs Authorization: Bearer <admin token>: the token given with --admin-token (FAKE_JELOU_ADMIN_TOKEN), or the one the fake printed in its ready line. In a browser, open the console URL the ready line prints (/__admin/console?token=...).",
+          headers: { "WWW-Authenticate": 'Bearer realm="fake-jelou admin"' },
+        };
+      }
+      const refused = hostRefusal(facts, config);
+      if (refused) return refused;
     }
   } else {
-    const host = hostName(facts.host);
-    if (host === undefined || !hostAllowed(host, config.allowedHosts)) {
-      return {
-        ok: false,
-        key: "ADMIN_HOST_NOT_ALLOWED",
-        message: `The admin API answers only requests to localhost, 127.0.0.1 or [::1]${config.allowedHosts.length > 0 ? ` or an allowed host (${config.allowedHosts.join(", ")})` : ""}, and this one's Host header names ${host === undefined ? "no valid host" : `"${host.slice(0, 255)}"`}. Allow that name with --allowed-host <name> (FAKE_JELOU_ALLOWED_HOSTS), or set --admin-token.`,
-      };
-    }
+    const refused = hostRefusal(facts, config);
+    if (refused) return refused;
   }
   if (!SAFE_METHODS.has(facts.method) && !isJson(facts.contentType)) {
     return {
@@ -73,7 +90,27 @@ export function judgeAdminRequest(facts: AdminRequestFacts, config: AdminGuardCo
       message: `Send ${facts.method} /__admin${facts.path} with Content-Type: application/json (a body is optional): no web page can send that without the browser asking first, and the fake never says yes.`,
     };
   }
-  return { ok: true };
+  return session ? { ok: true, session: true } : { ok: true };
+}
+
+function hostRefusal(facts: AdminRequestFacts, config: AdminGuardConfig): AdminVerdict | undefined {
+  const host = hostName(facts.host);
+  if (host !== undefined && hostAllowed(host, config.allowedHosts)) return undefined;
+  return {
+    ok: false,
+    key: "ADMIN_HOST_NOT_ALLOWED",
+    message: `The admin API answers only requests to localhost, 127.0.0.1 or [::1]${config.allowedHosts.length > 0 ? ` or an allowed host (${config.allowedHosts.join(", ")})` : ""}${config.token !== undefined ? " when they authenticate with the console's cookie or URL" : ""}, and this one's Host header names ${host === undefined ? "no valid host" : `"${host.slice(0, 255)}"`}. Allow that name with --allowed-host <name> (FAKE_JELOU_ALLOWED_HOSTS)${config.token !== undefined ? ", or send Authorization: Bearer <admin token>" : ", or set --admin-token"}.`,
+  };
+}
+
+/** A cookie's value in a Cookie header (`a=1; b=2`); undefined when absent. */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const pair of header.split(";")) {
+    const at = pair.indexOf("=");
+    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
+  }
+  return undefined;
 }
 
 /** The host name of a Host header (`name:port`, `[v6]:port`), lower-case; undefined when absent or malformed. */

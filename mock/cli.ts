@@ -348,10 +348,11 @@ async function main(argv: string[]): Promise<void> {
   const adminMode = !options.admin
     ? "admin off"
     : options.adminToken !== undefined
-      ? "admin on, token required"
+      ? // The token the user chose is theirs to keep out of logs: the URL says where it goes, not what it is.
+        `admin on, token required, console: ${server.consoleUrl?.split("?")[0]}?token=<admin token>`
       : server.adminToken !== undefined
-        ? `admin on, admin token: ${server.adminToken}`
-        : "admin on, loopback hosts only";
+        ? `admin on, admin token: ${server.adminToken}, console: ${server.consoleUrl}`
+        : `admin on, loopback hosts only, console: ${server.consoleUrl}`;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {

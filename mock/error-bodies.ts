@@ -50,6 +50,8 @@ export const FAKE_ERRORS = {
   DELIVERY_NOT_FOUND: { status: 404, es: "No existe esa entrega de webhook." },
   CONVERSATION_NOT_STARTED: { status: 404, es: "La conversación no fue iniciada en el sandbox." },
   CONVERSATION_NOT_ACTIVE: { status: 409, es: "La conversación no está activa." },
+  EVENT_STREAMS_FULL: { status: 503, es: "Hay demasiados flujos de eventos abiertos." },
+  CONSOLE_NOT_BUILT: { status: 503, es: "La consola no está construida." },
 } as const;
 
 export type FakeErrorKey = keyof typeof FAKE_ERRORS;

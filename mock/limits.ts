@@ -28,3 +28,14 @@ export const MAX_WEBHOOK_TIMEOUT_MS = 600_000;
 export const DELIVERY_LOG_BUDGET_BYTES = 8 * 1024 * 1024;
 /** The most webhook requests in flight at once, per fake: the others wait their turn, first come first served. */
 export const MAX_CONCURRENT_DELIVERIES = 32;
+/** The most event streams (`GET /__admin/events`, the console) open at once: one more is refused with a 503. */
+export const MAX_EVENT_STREAMS = 16;
+/**
+ * The bytes an event stream may have waiting for a slow reader: past them the stream is ended (the reader reconnects
+ * and starts again from the backlog) rather than growing the fake's memory.
+ */
+export const EVENT_STREAM_BUFFER_BYTES = 1024 * 1024;
+/** The most bytes of backlog an event stream starts with: older events are left out. */
+export const EVENT_BACKLOG_BYTES = 512 * 1024;
+/** The most bytes of a response body a request event carries: the rest is cut and the event marked `truncated`. */
+export const EVENT_BODY_BYTES = 64 * 1024;

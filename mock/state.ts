@@ -150,6 +150,31 @@ export class SandboxState {
       conversations: records.filter((r): r is StoredConversation => "conversation" in r),
     };
   }
+  /**
+   * What a watcher lists: the newest `limit` integrations (secrets included: the caller removes them) and the newest
+   * `limit` conversations with their transcripts' lengths, without copying the transcripts.
+   */
+  overview(limit: number): {
+    integrations: StoredIntegration[];
+    conversations: { projectId: string; conversation: SchemaConversation; messages: number }[];
+    truncated: boolean;
+  } {
+    const integrations: StoredIntegration[] = [];
+    const conversations: { projectId: string; conversation: SchemaConversation; messages: number }[] = [];
+    const records = [...this.#records.values()];
+    for (let i = records.length - 1; i >= 0; i--) {
+      const record = records[i] as StoredIntegration | StoredConversation;
+      if ("integration" in record) {
+        if (integrations.length < limit) integrations.push(structuredClone(record));
+      } else if (conversations.length < limit) {
+        const { projectId, conversation, messages } = record;
+        conversations.push({ projectId, conversation: structuredClone(conversation), messages: messages?.length ?? 0 });
+      }
+    }
+    const { counts } = this;
+    const truncated = conversations.length < counts.conversations || integrations.length < counts.integrations;
+    return { integrations, conversations, truncated };
+  }
   /** Empties the state. */
   clear(): void {
     this.#records.clear();

@@ -203,8 +203,8 @@ export interface World extends MockControl {
     ids: ConversationIds,
     overrides: ConversationOverrides,
   ): SchemaGetConversationResponse;
-  /** Records a finished request in the journal and hands it to `onRequest`. */
-  record(entry: JournalEntry): void;
+  /** Records a finished request in the journal and hands it to `onRequest`; returns the entry as stored. */
+  record(entry: JournalEntry): JournalEntry;
 }
 
 /** The control API of a world, and nothing else of it: what a library user may call. */
@@ -492,6 +492,7 @@ export function createWorld(
     record(entry) {
       const stored = journal.add(entry);
       options.onRequest?.(stored);
+      return stored;
     },
   };
 

@@ -2,26 +2,42 @@
 import express, { type Request, type Response } from "express";
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import { type AdminGuardConfig, judgeAdminRequest } from "../admin-guard.ts";
+import type { EventHub } from "../event-hub.ts";
 import { ADMIN_BODY_LIMIT } from "../limits.ts";
+import { withoutSecret } from "../operations/replies.ts";
 import { parseScenario, unknownScenarioMessage } from "../scenario.ts";
 import type { DeliveryFilter, DeliveryRecord } from "../webhooks/deliveries.ts";
 import { WEBHOOK_EVENTS, type WebhookEventName } from "../webhooks/events.ts";
 import { requestedFault } from "../webhooks/outgoing.ts";
 import type { Page, World } from "../world.ts";
+import { consoleRouter } from "./console-route.ts";
 import { bodyErrorOf, errorHandler, sendFakeError } from "./errors.ts";
+import type { EventStreams } from "./event-stream.ts";
 import type { WebhookActions } from "./webhook-control.ts";
 
+/** What the admin API serves and guards. */
+export interface AdminRouterOptions {
+  world: World;
+  webhooks: WebhookActions;
+  /** Told of each change made through the admin API. */
+  hub: EventHub;
+  streams: EventStreams;
+  seed: string;
+  stateBudgetBytes: number;
+  spec: OpenApiDocument;
+  specText: string;
+  guard: AdminGuardConfig;
+}
+
+/** The most started conversations `GET /__admin/world` lists, newest first. */
+export const WORLD_CONVERSATIONS_LIMIT = 500;
+
 /** The admin API under /__admin: the control API over HTTP, every refusal in Jelou's envelope. */
-export function adminRouter(
-  world: World,
-  webhooks: WebhookActions,
-  stateBudgetBytes: number,
-  spec: OpenApiDocument,
-  specText: string,
-  guard: AdminGuardConfig,
-): express.Router {
+export function adminRouter(options: AdminRouterOptions): express.Router {
+  const { world, webhooks, hub, streams, seed, stateBudgetBytes, spec, specText, guard } = options;
   const router = express.Router();
   router.use((req, res, next) => {
+    const console = req.method === "GET" && (req.path === "/console" || req.path === "/console/");
     const verdict = judgeAdminRequest(
       {
         method: req.method,
@@ -29,18 +45,54 @@ export function adminRouter(
         host: req.headers.host,
         authorization: req.get("authorization"),
         contentType: req.get("content-type"),
+        cookie: req.get("cookie"),
+        consoleToken: console && typeof req.query.token === "string" ? req.query.token : undefined,
       },
       guard,
     );
-    if (verdict.ok) return next();
+    if (verdict.ok) {
+      if (verdict.session) res.locals.consoleSession = true;
+      return next();
+    }
     if (verdict.headers) res.set(verdict.headers);
     sendFakeError(res, verdict.key, verdict.message);
+  });
+  // Watchers (the console) learn that something changed through the admin API, and refresh what they show.
+  router.use((req, res, next) => {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.once("finish", () => {
+        if (hub.active && res.statusCode < 400)
+          hub.publish({ type: "change", data: { method: req.method, path: `/__admin${req.path}` } });
+      });
+    }
+    next();
   });
   const allow = (methods: string) => (_req: Request, res: Response) => {
     res.set("Allow", methods);
     sendFakeError(res, "METHOD_NOT_ALLOWED", `This admin route answers ${methods} only.`);
   };
   const jsonBody = express.json({ limit: ADMIN_BODY_LIMIT, strict: false });
+
+  router.use("/console", consoleRouter(guard.token));
+  router.get("/events", streams.handle);
+  router.all("/events", allow("GET"));
+
+  // The world as the console shows it: never a signing secret or a webhook credential, transcripts as counts.
+  router.get("/world", (_req, res) => {
+    const overview = world.sandbox.overview(WORLD_CONVERSATIONS_LIMIT);
+    res.json({
+      scenario: world.scenario(),
+      seed,
+      integrations: overview.integrations.map(({ projectId, integration, authorization }) => ({
+        projectId,
+        integration: withoutSecret(integration),
+        hasAuthorization: authorization !== undefined,
+      })),
+      conversations: overview.conversations,
+      ...(overview.truncated && { truncated: true }),
+    });
+  });
+  router.all("/world", allow("GET"));
 
   router.get("/health", (_req, res) => {
     res.json({ status: "ok" });
@@ -123,6 +175,16 @@ export function adminRouter(
       else sendFakeError(res, result.key, result.message, result.fields);
     })
     .all(allow("GET, POST"));
+
+  router
+    .route("/conversations/:projectId/:conversationId/close")
+    .post(jsonBody, (req, res) => {
+      const { projectId, conversationId } = req.params as { projectId: string; conversationId: string };
+      const result = webhooks.postClose(projectId, conversationId);
+      if (result.ok) res.json({ conversation: result.conversation });
+      else sendFakeError(res, result.key, result.message, result.fields);
+    })
+    .all(allow("POST"));
 
   router.get("/deliveries", (req, res) => {
     const filter = readDeliveryFilter(req, res);

@@ -8,7 +8,9 @@ import { stringify } from "yaml";
 import { SPEC_PATH } from "../../spec/load-spec.ts";
 import { createSpecValidator, type SpecValidator } from "../../spec/schema-validator.ts";
 import { createCoreConfig, fakeError, negotiate, type RequestFacts } from "../core/negotiate.ts";
-import type { Outcome, Plan } from "../core/plan.ts";
+import type { Outcome, Plan, Reply } from "../core/plan.ts";
+import { eventBody } from "../event-body.ts";
+import { EventHub } from "../event-hub.ts";
 import type { JournalEntry } from "../journal.ts";
 import { API_BODY_LIMIT, DELIVERY_LOG_BUDGET_BYTES, MAX_URL_LENGTH } from "../limits.ts";
 import { OPERATIONS, type OperationId } from "../operations/index.ts";
@@ -20,6 +22,7 @@ import { Deliveries } from "../webhooks/deliveries.ts";
 import { controlOf, createWorld, type MockControl } from "../world.ts";
 import { adminRouter } from "./admin-router.ts";
 import { bodyErrorOf, errorHandler, sendReply } from "./errors.ts";
+import { eventStreams } from "./event-stream.ts";
 import { specRoutes } from "./spec-routes.ts";
 import { type WebhookControl, webhookActions } from "./webhook-control.ts";
 
@@ -43,6 +46,8 @@ export interface MockApp {
   releaseHeld(): void;
   /** For shutdown: aborts the webhook deliveries in flight and their back-offs. */
   closeDeliveries(): void;
+  /** For shutdown: ends the event streams (`GET /__admin/events`), which would otherwise never finish. */
+  closeStreams(): void;
 }
 
 // What the journal records of a request while it is served.
@@ -52,6 +57,8 @@ interface RequestRecord {
   rawBody?: Buffer;
   ids?: { projectId?: string; conversationId?: string };
   outcome?: Outcome;
+  /** What was answered, for the request event. */
+  reply?: Reply;
 }
 
 /** Builds the fake Jelou as an Express app, without listening. */
@@ -68,14 +75,19 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   const settings = { requireHttpsWebhooks: resolved.requireHttpsWebhooks };
   const config = createCoreConfig(resolved.auth, resolved.delayMs, settings, specData, specValidator);
   const world = createWorld(resolved, specData.known, config.scenarios, specValidator, applyProviderState);
+  const hub = new EventHub();
   const deliveries = new Deliveries({
+    onChange: (record) => {
+      if (hub.active) hub.publish({ type: "delivery", data: record() });
+    },
     retries: resolved.webhookRetries,
     timeoutMs: resolved.webhookTimeoutMs,
     retryBaseMs: resolved.webhookRetryBaseMs,
     budgetBytes: DELIVERY_LOG_BUDGET_BYTES,
     allowHost: (url) => webhookHostAllowed(url, resolved.webhookAllow),
   });
-  const webhooks = webhookActions(world, deliveries, specValidator);
+  const webhooks = webhookActions(world, deliveries, specValidator, settings);
+  const streams = eventStreams(hub, { requests: () => world.requests(), deliveries: () => deliveries.list() });
   const records = new WeakMap<ServerResponse, RequestRecord>();
   const held = new Set<ServerResponse>();
   let closing = false;
@@ -93,7 +105,20 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   if (resolved.admin) {
     const specText = resolved.committedSpec ? readFileSync(SPEC_PATH, "utf8") : stringify(resolved.spec);
     const guard = { token: resolved.adminToken, allowedHosts: resolved.allowedHosts };
-    app.use("/__admin", adminRouter(world, webhooks, resolved.stateBudgetBytes, resolved.spec, specText, guard));
+    app.use(
+      "/__admin",
+      adminRouter({
+        world,
+        webhooks,
+        hub,
+        streams,
+        seed: resolved.seed,
+        stateBudgetBytes: resolved.stateBudgetBytes,
+        spec: resolved.spec,
+        specText,
+        guard,
+      }),
+    );
   }
 
   app.use((req, res, next) => {
@@ -113,7 +138,11 @@ export function createMockApp(options: MockOptions = {}): MockApp {
         durationMs: Math.round((performance.now() - started) * 100) / 100,
         auth: outcome?.auth ?? "none",
       };
-      world.record(entry);
+      const stored = world.record(entry);
+      if (hub.active) {
+        const body = record.reply?.body;
+        hub.publish({ type: "request", data: body === undefined ? stored : { ...stored, response: eventBody(body) } });
+      }
     });
     next();
   });
@@ -138,6 +167,12 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     rawBody: records.get(req.res as Response)?.rawBody,
   });
 
+  // Every answer of the Jelou API goes through here, so that its request event can carry the body.
+  const reply = (res: Response, plan: Reply): void => {
+    const record = records.get(res);
+    if (record) record.reply = plan;
+    sendReply(res, plan);
+  };
   const apply = (res: Response, record: RequestRecord, outcome: Outcome): void => {
     record.outcome = outcome;
     applyPlan(res, outcome.plan, record);
@@ -145,7 +180,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   const applyPlan = (res: Response, plan: Plan, record: RequestRecord): void => {
     switch (plan.kind) {
       case "reply": {
-        sendReply(res, plan);
+        reply(res, plan);
         const effects = plan.effects;
         // After the response, whether or not its client stayed: the operation happened, so its events follow it.
         if (effects?.length) {
@@ -236,7 +271,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     const allowed = route.operations.map(({ method }) => method.toUpperCase()).join(", ");
     const names = route.operations.map(({ summary }) => summary).join(", ");
     app.all(prefixed(route), (_req, res) => {
-      sendReply(
+      reply(
         res,
         fakeError("METHOD_NOT_ALLOWED", `${names}: ${route.specPath} answers ${allowed} only.`, { Allow: allowed }),
       );
@@ -252,7 +287,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     .map((route) => ` ${route.specPath} under ${route.prefixes?.join(" or ")}.`)
     .join("");
   app.use((req, res) => {
-    sendReply(
+    reply(
       res,
       fakeError(
         "ROUTE_NOT_FOUND",
@@ -276,11 +311,12 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     apply(res, record, negotiate(facts(req, record.operation, params, bodyError), world, config));
   });
   app.use(errorHandler);
-  const { postUserMessage: _adminOnly, ...webhookControl } = webhooks;
+  const { postUserMessage: _adminOnly, postClose: _adminToo, ...webhookControl } = webhooks;
   return {
     app,
     control: { ...controlOf(world), ...webhookControl },
     closeDeliveries: () => deliveries.close(),
+    closeStreams: () => streams.close(),
     releaseHeld() {
       closing = true;
       for (const res of held) res.destroy();

@@ -43,6 +43,11 @@ export interface MockServer extends MockControl, WebhookControl {
   baseUrl: string;
   /** The admin token in force: the one given, the one generated for a non-loopback binding, or undefined for none. */
   adminToken: string | undefined;
+  /**
+   * The console's address, with `?token=` when an admin token is in force (the page trades it for a cookie), on
+   * 127.0.0.1 when the fake is bound to every interface; undefined with the admin API off.
+   */
+  consoleUrl: string | undefined;
   port: number;
   /**
    * Stops listening; in-flight requests finish within `shutdownGraceMs`, held `timeout` requests are dropped at once,
@@ -132,7 +137,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   // Webhooks go to the hosts listed, and from a loopback binding to this machine too.
   const listed = appOptions.webhookAllow ?? [];
   const webhookAllow = isLoopbackAddress(host) ? [...LOOPBACK_WEBHOOK_HOSTS, ...listed] : listed;
-  const { app, control, releaseHeld, closeDeliveries } = createMockApp({
+  const { app, control, releaseHeld, closeDeliveries, closeStreams } = createMockApp({
     ...appOptions,
     ...(adminToken !== undefined && { adminToken }),
     webhookAllow,
@@ -182,12 +187,16 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   }
   const address = server.address() as AddressInfo;
   const origin = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  // A browser cannot open 0.0.0.0 everywhere, and the console's cookie counts only on a host the admin API allows.
+  const wildcard = address.address === "0.0.0.0" || address.address === "::";
+  const consoleUrl = `${wildcard ? `http://127.0.0.1:${address.port}` : origin}/__admin/console${adminToken === undefined ? "" : `?token=${encodeURIComponent(adminToken)}`}`;
 
   return {
     ...control,
     url: origin,
     baseUrl: `${origin}/jelouapi`,
     adminToken,
+    consoleUrl: (appOptions.admin ?? true) ? consoleUrl : undefined,
     port: address.port,
     server,
     close() {
@@ -196,6 +205,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         unsent.clear();
         releaseHeld();
         closeDeliveries();
+        closeStreams();
         // Idle connections close only after one more poll of the sockets: a request that had already reached the
         // server when shutdown began is read first, so its connection counts as busy and it gets its answer (with
         // Connection: close) instead of a reset.

@@ -1,7 +1,10 @@
 // The control API of the webhooks: the deliveries log, awaiting a delivery, redelivery, and simulated end users. One
 // place for the library API and the admin API, so that both answer alike.
-import type { SchemaMessageValue } from "../../generated/jelou-external-support.ts";
+
+import type { SchemaClosedConversation, SchemaMessageValue } from "../../generated/jelou-external-support.ts";
 import type { SpecValidator } from "../../spec/schema-validator.ts";
+import type { OperationSettings } from "../operations/operation.ts";
+import { operatorClose } from "../operations/operator-close.ts";
 import { userMessage } from "../operations/user-message.ts";
 import { MockConfigError } from "../options.ts";
 import type { TranscriptMessage } from "../state.ts";
@@ -46,12 +49,22 @@ export interface WebhookActions extends WebhookControl {
     body: unknown,
     webhookFault: DeliveryFault | undefined,
   ): { ok: true; message: TranscriptMessage } | AdminRefusal;
+  /** An operator closes a started, active conversation: as closeConversation would, `conversation.close` included. */
+  postClose(
+    projectId: string,
+    conversationId: string,
+  ): { ok: true; conversation: SchemaClosedConversation } | AdminRefusal;
   /** Restores the startup state: the world's, and an empty deliveries log. */
   reset(): void;
 }
 
 /** The webhooks' control over a world and its deliveries engine. */
-export function webhookActions(world: World, deliveries: Deliveries, validator: () => SpecValidator): WebhookActions {
+export function webhookActions(
+  world: World,
+  deliveries: Deliveries,
+  validator: () => SpecValidator,
+  settings: OperationSettings,
+): WebhookActions {
   const postUserMessage: WebhookActions["postUserMessage"] = (projectId, conversationId, body, webhookFault) => {
     const result = userMessage({ projectId, conversationId, body, now: Date.now(), webhookFault }, world, validator());
     if (!result.ok) return result;
@@ -79,6 +92,13 @@ export function webhookActions(world: World, deliveries: Deliveries, validator: 
       return result.message;
     },
     postUserMessage,
+    postClose(projectId, conversationId) {
+      const request = { projectId, conversationId, now: Date.now(), webhookFault: world.webhookFault(projectId) };
+      const result = operatorClose(request, world, settings);
+      if (!result.ok) return result;
+      for (const effect of result.effects) deliveries.send(effect);
+      return { ok: true, conversation: result.conversation };
+    },
     reset() {
       world.reset();
       deliveries.clear();

@@ -33,6 +33,8 @@ export interface DeliveryPolicy {
    * DELIVERY_LOG_BUDGET_BYTES, 8 MiB): a delivery that would not fit beside those is failed at once as `overflow`.
    */
   budgetBytes?: number;
+  /** Told of each delivery logged and of each change to it; `record` builds the copy only when called. */
+  onChange?: (record: () => DeliveryRecord) => void;
 }
 
 /**
@@ -125,7 +127,7 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-type Policy = Required<DeliveryPolicy>;
+type Policy = Required<Omit<DeliveryPolicy, "onChange">>;
 
 /** A delivery admitted to the network, with the URL its entry holds. */
 type Admitted = readonly [Entry, URL];
@@ -136,6 +138,7 @@ type Admitted = readonly [Entry, URL];
  */
 export class Deliveries {
   readonly #policy: Policy;
+  readonly #onChange: DeliveryPolicy["onChange"];
   readonly #log: BoundedLog<Entry>;
   readonly #waiters = new Set<Waiter>();
   readonly #backoffs = new Map<NodeJS.Timeout, () => void>();
@@ -157,6 +160,7 @@ export class Deliveries {
       allowHost: policy.allowHost,
       budgetBytes: policy.budgetBytes ?? DELIVERY_LOG_BUDGET_BYTES,
     };
+    this.#onChange = policy.onChange;
     checkInteger("retries", this.#policy.retries, 0, MAX_WEBHOOK_RETRIES);
     checkInteger("timeoutMs", this.#policy.timeoutMs, 1, MAX_WEBHOOK_TIMEOUT_MS);
     checkInteger("retryBaseMs", this.#policy.retryBaseMs, 0, MAX_WEBHOOK_TIMEOUT_MS);
@@ -203,6 +207,7 @@ export class Deliveries {
       // Not under way yet, so not pinned: it may be evicted like a finished record.
       first.held = true;
       this.#log.add(first.record.id, first);
+      this.#changed(first);
       return publicCopy(first);
     }
     const sequence = [first];
@@ -427,6 +432,11 @@ export class Deliveries {
   #keep(entry: Entry): void {
     if (this.#log.get(entry.record.id) === entry) this.#log.recharge(entry.record.id);
     else this.#log.add(entry.record.id, entry);
+    this.#changed(entry);
+  }
+
+  #changed(entry: Entry): void {
+    this.#onChange?.(() => publicCopy(entry));
   }
 
   async #deliver(entry: Entry, url: URL): Promise<void> {
@@ -464,12 +474,14 @@ export class Deliveries {
       record.attempts.push({ attempt, at, ...result, latencyMs: Math.round(performance.now() - started) });
       this.#log.recharge(record.id);
       if (!isRetryable(result)) return this.#finish(entry, isDelivered(result) ? "delivered" : "failed");
+      this.#changed(entry);
     }
     this.#finish(entry, "failed");
   }
 
   #finish(entry: Entry, outcome: "delivered" | "failed"): void {
     entry.record.outcome = outcome;
+    this.#changed(entry);
     this.#notify(entry);
     // After the waiters: a record larger than the whole budget is evicted as soon as it is finished.
     this.#log.recharge(entry.record.id);

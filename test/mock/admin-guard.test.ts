@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import {
   type AdminGuardConfig,
   type AdminRequestFacts,
+  CONSOLE_COOKIE,
+  consoleSession,
+  cookieValue,
   hostName,
   isLoopbackAddress,
   judgeAdminRequest,
@@ -82,6 +85,74 @@ describe("judgeAdminRequest", () => {
   ])("%s", (_title, request, config, refusal) => {
     const verdict = judgeAdminRequest(request, config);
     expect(verdict.ok ? undefined : verdict.key).toBe(refusal);
+  });
+
+  const session = `${CONSOLE_COOKIE}=${consoleSession("s3cret-admin-token")}`;
+  const mutation = { method: "POST", path: "/reset", contentType: JSON_TYPE };
+  it.each<[string, AdminRequestFacts, AdminGuardConfig, string | undefined]>([
+    ["the console's cookie on loopback", facts({ cookie: session }), withToken, undefined],
+    ["the console's cookie among others", facts({ cookie: `a=1; ${session}; b=2` }), withToken, undefined],
+    ["the cookie for a mutation, as JSON", facts({ ...mutation, cookie: session }), withToken, undefined],
+    [
+      "the cookie for a mutation as a form post",
+      facts({ ...mutation, contentType: "text/plain", cookie: session }),
+      withToken,
+      "UNSUPPORTED_MEDIA_TYPE",
+    ],
+    [
+      "the cookie on a rebinding host",
+      facts({ cookie: session, host: "attacker.example" }),
+      withToken,
+      "ADMIN_HOST_NOT_ALLOWED",
+    ],
+    [
+      "the cookie on an allowed host",
+      facts({ cookie: session, host: "fake-jelou" }),
+      { ...withToken, allowedHosts: ["fake-jelou"] },
+      undefined,
+    ],
+    [
+      "a cookie of another token",
+      facts({ cookie: `${CONSOLE_COOKIE}=${consoleSession("other")}` }),
+      withToken,
+      "ADMIN_UNAUTHORIZED",
+    ],
+    [
+      "the token itself as the cookie",
+      facts({ cookie: `${CONSOLE_COOKIE}=s3cret-admin-token` }),
+      withToken,
+      "ADMIN_UNAUTHORIZED",
+    ],
+    ["the console URL's token", facts({ path: "/console", consoleToken: "s3cret-admin-token" }), withToken, undefined],
+    ["a wrong console URL token", facts({ path: "/console", consoleToken: "s3cret" }), withToken, "ADMIN_UNAUTHORIZED"],
+    [
+      "the console URL's token on a rebinding host",
+      facts({ path: "/console", consoleToken: "s3cret-admin-token", host: "attacker.example" }),
+      withToken,
+      "ADMIN_HOST_NOT_ALLOWED",
+    ],
+  ])("%s", (_title, request, config, refusal) => {
+    const verdict = judgeAdminRequest(request, config);
+    expect(verdict.ok ? undefined : verdict.key).toBe(refusal);
+  });
+
+  it("marks the verdict of a right console URL token, so that the console sets its cookie", () => {
+    expect(judgeAdminRequest(facts({ path: "/console", consoleToken: "s3cret-admin-token" }), withToken)).toEqual({
+      ok: true,
+      session: true,
+    });
+    expect(judgeAdminRequest(facts({ authorization: "Bearer s3cret-admin-token" }), withToken)).toEqual({ ok: true });
+    expect(consoleSession("s3cret-admin-token")).not.toContain("s3cret");
+  });
+
+  it.each([
+    [undefined, undefined],
+    ["a=1", undefined],
+    [`${CONSOLE_COOKIE}=v1`, "v1"],
+    [` x=1 ;${CONSOLE_COOKIE}= v2 `, "v2"],
+    [`${CONSOLE_COOKIE}x=v3`, undefined],
+  ])("cookieValue(%j) is %j", (header, value) => {
+    expect(cookieValue(header, CONSOLE_COOKIE)).toBe(value);
   });
 
   it("asks for a Bearer token with WWW-Authenticate, and never repeats the token", () => {

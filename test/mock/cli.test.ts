@@ -707,19 +707,25 @@ describe("admin access", () => {
       return res.status;
     });
 
-  it("--host 0.0.0.0 generates a token and prints it once, in the ready line", async () => {
+  it("--host 0.0.0.0 generates a token and prints it in the ready line only, with the console URL", async () => {
     const cli = spawnCli(["--port", "0", "--host", "0.0.0.0"], {}, perTest);
     const match = await waitForStdout(
       cli,
-      /^fake-jelou ready on http:\/\/0\.0\.0\.0:(\d+)\/jelouapi .*admin token: (\S+)\)$/m,
+      /^fake-jelou ready on http:\/\/0\.0\.0\.0:(\d+)\/jelouapi .*admin token: (\S+), console: (\S+)\)$/m,
     );
-    const [, port, token] = match as unknown as [string, string, string];
+    const [, port, token, consoleUrl] = match as unknown as [string, string, string, string];
     expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(consoleUrl).toBe(`http://127.0.0.1:${port}/__admin/console?token=${token}`);
     const origin = `http://127.0.0.1:${port}`;
     expect(await requests(origin)).toBe(401);
     expect(await requests(origin, { authorization: `Bearer ${token}` })).toBe(200);
     await get(`${origin}/jelouapi/v1/external-support/p/conversations/c`);
-    expect(cli.stdout().split(token).length - 1).toBe(1);
+    expect(
+      cli
+        .stdout()
+        .split("\n")
+        .filter((line) => line.includes(token)),
+    ).toHaveLength(1);
   });
 
   it.each<[string, string[], Record<string, string>]>([
@@ -727,7 +733,9 @@ describe("admin access", () => {
     ["FAKE_JELOU_ADMIN_TOKEN", [], { FAKE_JELOU_ADMIN_TOKEN: TOKEN }],
   ])("%s requires the token on /__admin and never prints it", async (_title, args, env) => {
     const cli = await startCli(args, env);
-    expect(cli.stdout()).toContain("admin on, token required");
+    expect(cli.stdout()).toContain(
+      `admin on, token required, console: ${cli.origin}/__admin/console?token=<admin token>`,
+    );
     expect(await requests(cli.origin)).toBe(401);
     expect(await requests(cli.origin, { authorization: `Bearer ${TOKEN}` })).toBe(200);
     expect(cli.stdout()).not.toContain(TOKEN);
@@ -736,7 +744,7 @@ describe("admin access", () => {
 
   it("answers /__admin only for loopback hosts by default, and for --allowed-host names too", async () => {
     const cli = await startCli(["--allowed-host", "fake-jelou", "--log-level", "silent"]);
-    expect(cli.stdout()).toContain("admin on, loopback hosts only");
+    expect(cli.stdout()).toContain(`admin on, loopback hosts only, console: ${cli.origin}/__admin/console`);
     const status = (host: string) =>
       new Promise<number>((resolve, reject) => {
         const { port } = new URL(cli.origin);

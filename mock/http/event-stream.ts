@@ -1,0 +1,118 @@
+// GET /__admin/events: the fake's events as Server-Sent Events, for the console and for any tool. Each stream starts
+// with `ready` and a backlog (so a reconnecting reader starts over, with nothing missed or doubled), then follows the
+// live events. Streams are bounded: a count, a backlog byte budget, and a buffer budget past which a slow reader's
+// stream is ended instead of growing the fake's memory.
+import type { Request, Response } from "express";
+import { type EventFilter, eventMatches, readEventFilter } from "../event-filter.ts";
+import type { EventHub, FakeEvent, RequestEvent } from "../event-hub.ts";
+import type { JournalEntry } from "../journal.ts";
+import { EVENT_BACKLOG_BYTES, EVENT_STREAM_BUFFER_BYTES, MAX_EVENT_STREAMS } from "../limits.ts";
+import type { DeliveryRecord } from "../webhooks/deliveries.ts";
+import { sendFakeError } from "./errors.ts";
+
+/** How often an idle stream gets a comment, so that proxies and readers see it alive. */
+const HEARTBEAT_MS = 15_000;
+
+/** What a stream's backlog is read from. */
+export interface EventBacklog {
+  /** The journal, oldest first. */
+  requests(): readonly JournalEntry[];
+  /** The deliveries, newest first. */
+  deliveries(): readonly DeliveryRecord[];
+}
+
+/** The events route and what shutdown needs of it. */
+export interface EventStreams {
+  handle(req: Request, res: Response): void;
+  /** Ends every open stream, so that shutdown does not wait for readers that never leave. */
+  close(): void;
+}
+
+/** The events route over a hub and the backlog's sources. */
+export function eventStreams(hub: EventHub, backlog: EventBacklog): EventStreams {
+  const open = new Set<Response>();
+  let heartbeat: NodeJS.Timeout | undefined;
+  const beat = () => {
+    for (const res of open) write(res, ": keep-alive\n\n");
+  };
+  const write = (res: Response, text: string) => {
+    res.write(text);
+    if (res.writableLength > EVENT_STREAM_BUFFER_BYTES) res.destroy();
+  };
+
+  return {
+    handle(req, res) {
+      const read = readEventFilter(req.query as Record<string, unknown>);
+      if (!read.ok) return sendFakeError(res, "INVALID_QUERY", read.message, { [read.field]: read.message });
+      if (open.size >= MAX_EVENT_STREAMS) {
+        return sendFakeError(
+          res,
+          "EVENT_STREAMS_FULL",
+          `${MAX_EVENT_STREAMS} event streams are open already: close a console tab or another reader of /__admin/events.`,
+        );
+      }
+      const { filter } = read;
+      res.status(200).set({
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-store",
+        "X-Accel-Buffering": "no",
+      });
+      let seq = 0;
+      const format = (event: FakeEvent) => {
+        const data = event.type === "request" ? { seq: ++seq, ...event.data } : event.data;
+        return `event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`;
+      };
+      const { requests, deliveries } = backlogOf(filter, backlog);
+      const lines = [...requests, ...deliveries];
+      const counts = { requests: requests.length, deliveries: deliveries.length };
+      res.write(`retry: 2000\n\nevent: ready\ndata: ${JSON.stringify(counts)}\n\n`);
+      for (const event of lines) write(res, format(event));
+      if (res.destroyed) return;
+      const unsubscribe = hub.subscribe((event) => {
+        if (eventMatches(filter, event)) write(res, format(event));
+      });
+      open.add(res);
+      heartbeat ??= setInterval(beat, HEARTBEAT_MS).unref();
+      res.once("close", () => {
+        unsubscribe();
+        open.delete(res);
+        if (open.size === 0) {
+          clearInterval(heartbeat);
+          heartbeat = undefined;
+        }
+      });
+    },
+    close() {
+      for (const res of open) res.end();
+    },
+  };
+}
+
+// The newest events the filter accepts, within the backlog's count and half its byte budget for each kind, oldest
+// first.
+function backlogOf(filter: EventFilter, source: EventBacklog): { requests: FakeEvent[]; deliveries: FakeEvent[] } {
+  const newest = <T>(items: Iterable<T>, toEvent: (item: T) => FakeEvent): FakeEvent[] => {
+    const picked: FakeEvent[] = [];
+    let bytes = 0;
+    for (const item of items) {
+      if (picked.length >= filter.backlog) break;
+      const event = toEvent(item);
+      if (!eventMatches(filter, event)) continue;
+      bytes += JSON.stringify(event.data).length;
+      if (bytes > EVENT_BACKLOG_BYTES / 2) break;
+      picked.push(event);
+    }
+    return picked.reverse();
+  };
+  const wants = (type: FakeEvent["type"]) => filter.backlog > 0 && filter.types.has(type);
+  return {
+    requests: wants("request")
+      ? newest(reversed(source.requests()), (data: RequestEvent) => ({ type: "request", data }))
+      : [],
+    deliveries: wants("delivery") ? newest(source.deliveries(), (data) => ({ type: "delivery", data })) : [],
+  };
+}
+
+function* reversed<T>(items: readonly T[]): Generator<T> {
+  for (let i = items.length - 1; i >= 0; i--) yield items[i] as T;
+}
