@@ -7,8 +7,21 @@ import { EVENT_BODY_BYTES } from "./limits.ts";
 const SECRET_KEYS = new Set(["signingSecret", "authorization"]);
 export const REDACTED = "[redacted]";
 
+// Generated bodies are cached buffers, answered again and again: each is turned into text once.
+const ofBuffer = new WeakMap<Buffer, EventResponseBody>();
+
 /** A reply's body (bytes or a JSON value) as text for an event: secret keys redacted, cut to `maxBytes`. */
 export function eventBody(body: unknown, maxBytes: number = EVENT_BODY_BYTES): EventResponseBody {
+  if (!Buffer.isBuffer(body) || maxBytes !== EVENT_BODY_BYTES) return textOf(body, maxBytes);
+  let text = ofBuffer.get(body);
+  if (text === undefined) {
+    text = textOf(body, maxBytes);
+    ofBuffer.set(body, text);
+  }
+  return text;
+}
+
+function textOf(body: unknown, maxBytes: number): EventResponseBody {
   let text = Buffer.isBuffer(body) ? body.toString("utf8") : (JSON.stringify(body) ?? "");
   if ([...SECRET_KEYS].some((name) => text.includes(`"${name}"`))) text = redactedText(text);
   const cut = cutUtf8(text, maxBytes);

@@ -11,8 +11,12 @@ export interface EventResponseBody {
   truncated?: true;
 }
 
-/** A request the fake answered: its journal entry, and its response body when one was sent. */
-export type RequestEvent = JournalEntry & { response?: EventResponseBody };
+/** A request the fake answered, as a stream sends it: its journal entry, and its response body when one was sent. */
+export type RequestEvent = JournalEntry & {
+  /** Numbers the stream's request events, from 1 at each connection. */
+  seq: number;
+  response?: EventResponseBody;
+};
 
 /** An admin request that changed the fake: which one. */
 export interface ChangeEvent {
@@ -22,7 +26,8 @@ export interface ChangeEvent {
 
 /** What a watcher receives. */
 export type FakeEvent =
-  | { type: "request"; data: RequestEvent }
+  // The entry and the body apart: the stream serialises each body once, however often it is answered.
+  | { type: "request"; data: JournalEntry; response?: EventResponseBody }
   | { type: "delivery"; data: DeliveryRecord }
   | { type: "change"; data: ChangeEvent };
 

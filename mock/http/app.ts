@@ -141,7 +141,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
       const stored = world.record(entry);
       if (hub.active) {
         const body = record.reply?.body;
-        hub.publish({ type: "request", data: body === undefined ? stored : { ...stored, response: eventBody(body) } });
+        hub.publish({ type: "request", data: stored, ...(body !== undefined && { response: eventBody(body) }) });
       }
     });
     next();

@@ -4,7 +4,7 @@
 // stream is ended instead of growing the fake's memory.
 import type { Request, Response } from "express";
 import { type EventFilter, eventMatches, readEventFilter } from "../event-filter.ts";
-import type { EventHub, FakeEvent, RequestEvent } from "../event-hub.ts";
+import type { EventHub, EventResponseBody, FakeEvent } from "../event-hub.ts";
 import type { JournalEntry } from "../journal.ts";
 import { EVENT_BACKLOG_BYTES, EVENT_STREAM_BUFFER_BYTES, MAX_EVENT_STREAMS } from "../limits.ts";
 import type { DeliveryRecord } from "../webhooks/deliveries.ts";
@@ -39,6 +39,23 @@ export function eventStreams(hub: EventHub, backlog: EventBacklog): EventStreams
     res.write(text);
     if (res.writableLength > EVENT_STREAM_BUFFER_BYTES) res.destroy();
   };
+  // Live events are written once per turn of the event loop, together: under load, one write for many requests.
+  const queued = new Map<Response, string[]>();
+  let flushing = false;
+  const flush = () => {
+    flushing = false;
+    for (const [res, texts] of queued) if (!res.destroyed) write(res, texts.join(""));
+    queued.clear();
+  };
+  const enqueue = (res: Response, text: string) => {
+    const texts = queued.get(res);
+    if (texts) texts.push(text);
+    else queued.set(res, [text]);
+    if (!flushing) {
+      flushing = true;
+      setImmediate(flush);
+    }
+  };
 
   return {
     handle(req, res) {
@@ -59,8 +76,11 @@ export function eventStreams(hub: EventHub, backlog: EventBacklog): EventStreams
       });
       let seq = 0;
       const format = (event: FakeEvent) => {
-        const data = event.type === "request" ? { seq: ++seq, ...event.data } : event.data;
-        return `event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`;
+        if (event.type !== "request") return `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+        // {seq, ...entry, response}, without copying the entry or serialising a cached body again.
+        const entry = JSON.stringify(event.data).slice(1, -1);
+        const response = event.response ? `,"response":${responseJson(event.response)}` : "";
+        return `event: request\ndata: {"seq":${++seq},${entry}${response}}\n\n`;
       };
       const { requests, deliveries } = backlogOf(filter, backlog);
       const lines = [...requests, ...deliveries];
@@ -69,7 +89,7 @@ export function eventStreams(hub: EventHub, backlog: EventBacklog): EventStreams
       for (const event of lines) write(res, format(event));
       if (res.destroyed) return;
       const unsubscribe = hub.subscribe((event) => {
-        if (eventMatches(filter, event)) write(res, format(event));
+        if (eventMatches(filter, event)) enqueue(res, format(event));
       });
       open.add(res);
       heartbeat ??= setInterval(beat, HEARTBEAT_MS).unref();
@@ -83,6 +103,7 @@ export function eventStreams(hub: EventHub, backlog: EventBacklog): EventStreams
       });
     },
     close() {
+      flush();
       for (const res of open) res.end();
     },
   };
@@ -106,11 +127,19 @@ function backlogOf(filter: EventFilter, source: EventBacklog): { requests: FakeE
   };
   const wants = (type: FakeEvent["type"]) => filter.backlog > 0 && filter.types.has(type);
   return {
-    requests: wants("request")
-      ? newest(reversed(source.requests()), (data: RequestEvent) => ({ type: "request", data }))
-      : [],
+    requests: wants("request") ? newest(reversed(source.requests()), (data) => ({ type: "request", data })) : [],
     deliveries: wants("delivery") ? newest(source.deliveries(), (data) => ({ type: "delivery", data })) : [],
   };
+}
+
+const responses = new WeakMap<EventResponseBody, string>();
+function responseJson(response: EventResponseBody): string {
+  let json = responses.get(response);
+  if (json === undefined) {
+    json = JSON.stringify(response);
+    responses.set(response, json);
+  }
+  return json;
 }
 
 function* reversed<T>(items: readonly T[]): Generator<T> {

@@ -2,6 +2,7 @@
 // same settings and the same Node for every target; each target in its own process, never in the load generator's.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { get } from "node:http";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
@@ -26,6 +27,8 @@ const usage = `Usage: npm run bench [-- options]
   --rounds <n>         alternate Express and the fake's loads n times; ratios are the median of the rounds (default 1)
   --v8-flags <flags>   V8 flags for every target (default "${DEFAULT_V8_FLAGS}", as npm start runs the fake)
   --skip-memory        skip the memory run (200k requests over 50k ids)
+  --events             keep one reader of the fake's event stream (GET /__admin/events, as a console tab) connected
+                       while the fake is loaded; each run says how many request events it received
   --out <dir>          where results.json and results.md go (default bench/)`;
 
 function options() {
@@ -42,6 +45,7 @@ function options() {
         rounds: { type: "string", default: "1" },
         "v8-flags": { type: "string", default: DEFAULT_V8_FLAGS },
         "skip-memory": { type: "boolean", default: false },
+        events: { type: "boolean", default: false },
         out: { type: "string", default: join(ROOT, "bench") },
         help: { type: "boolean", default: false },
       },
@@ -63,6 +67,7 @@ function options() {
       rounds: positiveInteger("rounds", values.rounds),
       v8Flags: values["v8-flags"].split(/\s+/).filter(Boolean),
       skipMemory: values["skip-memory"],
+      events: values.events,
       out: resolve(values.out),
     };
   } catch (error) {
@@ -192,9 +197,23 @@ console.log(
   `${opts.connections} connections, ${opts.warmup} s warm-up, ${opts.duration} s measured per target, V8 flags: ${opts.v8Flags.join(" ") || "none"}, ${opts.rounds} round(s)`,
 );
 
+/** A console tab's share of the work: one event stream, read as it comes; counts the request events. */
+function followEvents(origin: string): { received: () => number; close: () => void } {
+  let received = 0;
+  const request = get(`${origin}/__admin/events?types=request&backlog=0`, (res) => {
+    res.setEncoding("utf8");
+    res.on("data", (chunk: string) => {
+      received += chunk.split("event: request\n").length - 1;
+    });
+  });
+  request.on("error", () => {});
+  return { received: () => received, close: () => request.destroy() };
+}
+
 /** Starts `name` afresh, warms it up and measures it under `ids`. */
 async function measure(name: TargetName, ids: Load, round: number): Promise<Row> {
   const running = await startTarget(name, opts.node, opts.v8Flags);
+  const events = opts.events && name.startsWith("fake") ? followEvents(running.origin) : undefined;
   try {
     if (opts.warmup > 0) await load(running.origin, name, opts.warmup, opts.connections, ids);
     const rssBeforeMb = rssMb(running.child.pid);
@@ -215,10 +234,11 @@ async function measure(name: TargetName, ids: Load, round: number): Promise<Row>
       rssAfterMb: rssMb(running.child.pid),
     };
     console.log(
-      `  ${name}${isFake ? ` (${loadLabel(ids)})` : ""}, round ${round}: ${row.reqPerSec} req/s, p99 ${row.p99} ms`,
+      `  ${name}${isFake ? ` (${loadLabel(ids)})` : ""}, round ${round}: ${row.reqPerSec} req/s, p99 ${row.p99} ms${events ? `, ${events.received()} request events streamed` : ""}`,
     );
     return row;
   } finally {
+    events?.close();
     await stop(running);
   }
 }

@@ -81,10 +81,12 @@ describe("the rounds", () => {
 });
 
 describe("npm run bench", () => {
-  it("writes the table and results.json of a short run", () => {
-    const args = ["--duration", "1", "--warmup", "0", "--targets", "fake-active", "--skip-memory"];
+  it("writes the table and results.json of a short run, with a console's event stream connected", () => {
+    const args = ["--duration", "1", "--warmup", "0", "--targets", "fake-active", "--skip-memory", "--events"];
     const result = run([...args, "--ids", "20", "--out", out]);
     expect(result.status, result.stderr).toBe(0);
+    const streamed = Number(/, (\d+) request events streamed/.exec(result.stdout)?.[1]);
+    expect(streamed).toBeGreaterThan(0);
     const report = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { rows: Row[] };
     expect(report.rows.map((r) => [r.round, r.target, r.load, r.errors, r.non2xx])).toEqual([
       [1, "fake-active", 20, 0, 0],
