@@ -28,12 +28,40 @@ export interface EventStreams {
   close(): void;
 }
 
+/**
+ * How many request events a stream sends per window; past them, the window's others are counted and told as one
+ * `skipped` event. A page cannot show thousands of requests a second, and serialising them would slow the fake under
+ * load: a console left open during a load test costs a counter per request instead.
+ */
+export interface EventRate {
+  requestsPerWindow: number;
+  windowMs: number;
+}
+
+/** 200 request events a second per stream. */
+export const DEFAULT_EVENT_RATE: EventRate = { requestsPerWindow: 200, windowMs: 1_000 };
+
+interface Stream {
+  res: Response;
+  sent: number;
+  skipped: number;
+}
+
 /** The events route over a hub and the backlog's sources. */
-export function eventStreams(hub: EventHub, backlog: EventBacklog): EventStreams {
-  const open = new Set<Response>();
-  let heartbeat: NodeJS.Timeout | undefined;
-  const beat = () => {
-    for (const res of open) write(res, ": keep-alive\n\n");
+export function eventStreams(hub: EventHub, backlog: EventBacklog, rate: EventRate = DEFAULT_EVENT_RATE): EventStreams {
+  const open = new Set<Stream>();
+  let windows: NodeJS.Timeout | undefined;
+  let elapsedMs = 0;
+  const endWindow = () => {
+    elapsedMs += rate.windowMs;
+    const beat = elapsedMs >= HEARTBEAT_MS;
+    if (beat) elapsedMs = 0;
+    for (const stream of open) {
+      if (stream.skipped > 0) enqueue(stream.res, `event: skipped\ndata: {"requests":${stream.skipped}}\n\n`);
+      else if (beat) enqueue(stream.res, ": keep-alive\n\n");
+      stream.sent = 0;
+      stream.skipped = 0;
+    }
   };
   const write = (res: Response, text: string) => {
     res.write(text);
@@ -88,23 +116,26 @@ export function eventStreams(hub: EventHub, backlog: EventBacklog): EventStreams
       res.write(`retry: 2000\n\nevent: ready\ndata: ${JSON.stringify(counts)}\n\n`);
       for (const event of lines) write(res, format(event));
       if (res.destroyed) return;
+      const stream: Stream = { res, sent: 0, skipped: 0 };
       const unsubscribe = hub.subscribe((event) => {
-        if (eventMatches(filter, event)) enqueue(res, format(event));
+        if (!eventMatches(filter, event)) return;
+        if (event.type === "request" && stream.sent++ >= rate.requestsPerWindow) stream.skipped++;
+        else enqueue(res, format(event));
       });
-      open.add(res);
-      heartbeat ??= setInterval(beat, HEARTBEAT_MS).unref();
+      open.add(stream);
+      windows ??= setInterval(endWindow, rate.windowMs).unref();
       res.once("close", () => {
         unsubscribe();
-        open.delete(res);
+        open.delete(stream);
         if (open.size === 0) {
-          clearInterval(heartbeat);
-          heartbeat = undefined;
+          clearInterval(windows);
+          windows = undefined;
         }
       });
     },
     close() {
       flush();
-      for (const res of open) res.end();
+      for (const { res } of open) res.end();
     },
   };
 }

@@ -3,8 +3,11 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
 import { readEventFilter } from "../../mock/event-filter.ts";
+import { EventHub } from "../../mock/event-hub.ts";
+import { eventStreams } from "../../mock/http/event-stream.ts";
 import { type MockServer, startMockServer } from "../../mock/index.ts";
 import { MAX_EVENT_STREAMS } from "../../mock/limits.ts";
 import { type EventReader, openEvents } from "../helpers/event-stream.ts";
@@ -244,6 +247,48 @@ describe("GET /__admin/events", () => {
     reader.response.resume();
     await reader.ended;
     expect(reader.text().length).toBeLessThan(60 * 2 * 60_000);
+  });
+});
+
+describe("the request events' rate", () => {
+  it("sends requestsPerWindow request events a window, then one skipped event counting the others", async () => {
+    const hub = new EventHub();
+    const streams = eventStreams(
+      hub,
+      { requests: () => [], deliveries: () => [] },
+      { requestsPerWindow: 5, windowMs: 200 },
+    );
+    const app = express();
+    app.get("/events", streams.handle);
+    const server = createServer(app).listen(0, "127.0.0.1");
+    await once(server, "listening");
+    closers.push(() => {
+      streams.close();
+      server.close();
+    });
+    const reader = await openEvents(`http://127.0.0.1:${(server.address() as AddressInfo).port}/events`);
+    closers.push(() => reader.close());
+    await reader.next((e) => e.type === "ready");
+    const entry = (path: string) =>
+      ({
+        type: "request",
+        data: { time: "t", method: "GET", path, status: 200, durationMs: 1, auth: "none" },
+      }) as const;
+    // In one turn of the event loop, so in one window whatever the machine's speed.
+    for (let i = 1; i <= 20; i++) hub.publish(entry(`/r${i}`));
+    hub.publish({ type: "change", data: { method: "POST", path: "/__admin/reset" } });
+    expect((await reader.next((e) => e.type === "skipped")).data).toEqual({ requests: 15 });
+    expect(reader.events.filter((e) => e.type === "request").map((e) => (e.data as { path: string }).path)).toEqual([
+      "/r1",
+      "/r2",
+      "/r3",
+      "/r4",
+      "/r5",
+    ]);
+    // Deliveries and changes are never skipped.
+    expect(reader.events.some((e) => e.type === "change")).toBe(true);
+    hub.publish(entry("/next-window"));
+    await reader.next(isRequest("/next-window"));
   });
 });
 
