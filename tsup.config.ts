@@ -1,8 +1,10 @@
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { defineConfig, type Options } from "tsup";
+import { buildConsole } from "./scripts/build/console.ts";
 
-// The package as users install it: ESM and CommonJS for each public entry, declarations for both, and the spec
-// YAML beside the code, where load-spec.ts looks for it (./ relative to the module, in the clone and in dist/).
+// The package as users install it: ESM and CommonJS for each public entry, declarations for both, the spec YAML
+// beside the code, where load-spec.ts looks for it (./ relative to the module, in the clone and in dist/), and the
+// console's page, built ahead of time into dist/console/ (served from ./console/ beside the bundle).
 const ENTRIES = { index: "mock/index.ts", client: "client/index.ts", spec: "spec/index.ts" };
 const SPEC = "jelou-external-support.openapi.yaml";
 
@@ -22,7 +24,13 @@ const common: Options = {
 };
 
 export default defineConfig([
-  { ...common, format: "esm", entry: { ...ENTRIES, cli: "mock/cli.ts" }, dts: { entry: ENTRIES } },
+  {
+    ...common,
+    format: "esm",
+    entry: { ...ENTRIES, cli: "mock/cli.ts" },
+    dts: { entry: ENTRIES },
+    onSuccess: () => buildConsole("dist/console"),
+  },
   {
     ...common,
     format: "cjs",

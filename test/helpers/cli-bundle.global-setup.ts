@@ -1,10 +1,12 @@
 // Bundles the CLI once per test run, as the package ships it (ESM, dependencies external), for the suites that
-// spawn it many times: it starts in about 0.5 s where `node --import tsx mock/cli.ts` takes 0.85 s.
+// spawn it many times: it starts in about 0.5 s where `node --import tsx mock/cli.ts` takes 0.85 s. Builds the
+// console too, where each kind of fake serves it from: ./console/ beside the bundle, .console-build/ from the source.
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "tsup";
 import type { TestProject } from "vitest/node";
+import { buildConsole } from "../../scripts/build/console.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 // A folder of the clone, so that the bundle finds ../package.json (its version) as dist/cli.js does.
@@ -17,16 +19,20 @@ export async function setup(project: TestProject): Promise<void> {
     join(ROOT, "spec/jelou-external-support.openapi.yaml"),
     join(OUT, "jelou-external-support.openapi.yaml"),
   );
-  await build({
-    entry: { cli: join(ROOT, "mock/cli.ts") },
-    format: "esm",
-    platform: "node",
-    target: "node20.19",
-    outDir: OUT,
-    splitting: false,
-    silent: true,
-    config: false,
-  });
+  await Promise.all([
+    build({
+      entry: { cli: join(ROOT, "mock/cli.ts") },
+      format: "esm",
+      platform: "node",
+      target: "node20.19",
+      outDir: OUT,
+      splitting: false,
+      silent: true,
+      config: false,
+    }),
+    buildConsole(join(OUT, "console")),
+    buildConsole(join(ROOT, ".console-build")),
+  ]);
   project.provide("cliBundle", join(OUT, "cli.js"));
 }
 

@@ -6,11 +6,15 @@ import { describe, expect, inject, it } from "vitest";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 describe("the published package", () => {
-  it("carries dist/, the spec beside it, README, LICENSE and package.json, and nothing else", () => {
+  it("carries dist/, the spec and the console beside it, README, LICENSE and package.json, and nothing else", () => {
     const files = inject("packedFiles");
     expect(files.filter((file) => !/^dist\/[^/]+\.(js|cjs|d\.ts|d\.cts|map)$/.test(file)).sort()).toEqual([
       "LICENSE",
       "README.md",
+      // Built ahead of time, without a source map: users never build the console.
+      "dist/console/console.css",
+      "dist/console/console.js",
+      "dist/console/index.html",
       "dist/jelou-external-support.openapi.yaml",
       "package.json",
     ]);
