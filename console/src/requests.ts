@@ -21,7 +21,7 @@ const MAX_ROWS = 200;
 const SOURCES: Record<ScenarioSource, string> = {
   header: "the X-Fake-Jelou-Scenario header",
   prefer: "Prism's Prefer header",
-  rule: "a rule",
+  rule: "a rule set through the admin API",
   "magic-id": "a magic conversation id",
   default: "the server default",
 };
@@ -175,7 +175,7 @@ function decision(entry: RequestEvent): HTMLElement {
       ["Project", entry.projectId],
       ["Conversation", entry.conversationId],
       ["Scenario", entry.scenario],
-      ["Decided by", entry.scenarioSource && `${entry.scenarioSource}: ${SOURCES[entry.scenarioSource]}`],
+      ["Decided by", entry.scenarioSource && `${entry.scenarioSource} (${SOURCES[entry.scenarioSource]})`],
       ["Auth", entry.auth],
       ["Status", entry.status ?? "none: no response was sent"],
       ["Duration", `${entry.durationMs} ms`],

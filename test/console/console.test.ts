@@ -108,7 +108,7 @@ describe("the console", () => {
     const request = row(page, "request", "/proj-live/conversations/conv-live");
     await request.locator("summary").click();
     const detail = request.locator(".detail");
-    await detail.getByText("default: the server default").waitFor();
+    await detail.getByText("default (the server default)").waitFor();
     await detail.getByText("api-key").waitFor();
     await detail.getByText('"_id": "conv-live"').waitFor();
 
@@ -117,7 +117,7 @@ describe("the console", () => {
     expect((await curl("-H", "x-api-key: any", url.replace("conv-live", "conv-rule"))).status).toBe(200);
     const ruled = row(page, "request", "/conv-rule");
     await ruled.locator("summary").click();
-    await ruled.getByText("rule: a rule").waitFor();
+    await ruled.getByText("rule (a rule set through the admin API)").waitFor();
     await ruled.getByText('"scenario": "closed"').waitFor();
 
     // Filters: a status class keeps the 404 of a magic id and hides the 200s.
@@ -159,7 +159,7 @@ describe("the console", () => {
     const request = row(page, "request", "/conv-k");
     await request.locator("summary").focus();
     await page.keyboard.press("Enter");
-    await request.getByText("default: the server default").waitFor();
+    await request.getByText("default (the server default)").waitFor();
     await request.locator("dd", { hasText: /^server-error$/ }).waitFor();
     await request.getByText('"key": "UNKNOWN_ERROR"').waitFor();
     await expectNothingInjected(opened);
