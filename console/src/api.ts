@@ -108,10 +108,10 @@ export function showFormError(form: HTMLFormElement, status: HTMLElement, error:
       continue;
     }
     const id = `field-error-${++errorIds}`;
-    const note = h("p", { class: FIELD_ERROR, id }, control.name === field ? text : `${field}: ${text}`);
+    const note = h("p", { class: FIELD_ERROR, id }, text);
     control.setAttribute("aria-invalid", "true");
     control.setAttribute("aria-describedby", id);
-    (control.closest("label") ?? control).after(note);
+    control.after(note);
   }
   replace(status, h("span", { class: "error" }, errorText(error)), unplaced.length > 0 ? ` ${unplaced.join(" ")}` : "");
 }

@@ -51,6 +51,14 @@ export function replace(parent: Element, ...children: Child[]): void {
   append(parent, children);
 }
 
+let ids = 0;
+
+/** A labelled control: the label names it through `for` (an id is given to the control when it has none). */
+export function field(label: string, control: HTMLElement, ...more: Child[]): HTMLDivElement {
+  if (!control.id) control.id = `field-${++ids}`;
+  return h("div", { class: "field" }, h("label", { for: control.id }, label), control, ...more);
+}
+
 /** A definition list of label and value pairs; pairs whose value is undefined are left out. */
 export function fields(pairs: readonly (readonly [string, Child])[]): HTMLDListElement {
   return h(

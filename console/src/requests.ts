@@ -4,7 +4,7 @@ import type { StoredRule } from "../../mock/rules.ts";
 import type { ScenarioSource } from "../../mock/scenario.ts";
 import { ApiError, adminPath, api, errorText } from "./api.ts";
 import type { RequestEvent } from "./contract.ts";
-import { append, fields, h, jsonBlock, replace, statusBadge, timeOf, type View } from "./dom.ts";
+import { append, field, fields, h, jsonBlock, replace, statusBadge, timeOf, type View } from "./dom.ts";
 import { matchesFilter, parseStatusFilter, type RequestFilter } from "./filters.ts";
 
 /** The Requests view, fed by the event stream. */
@@ -51,9 +51,9 @@ export function requestsView(): RequestsView {
   const form = h(
     "form",
     { class: "filters", role: "search", "aria-label": "Filter requests" },
-    h("label", null, "Operation", operationSelect),
-    h("label", null, "Status", statusInput),
-    h("label", null, "Project", projectInput, projectList),
+    field("Operation", operationSelect),
+    field("Status", statusInput),
+    field("Project", projectInput, projectList),
     h("p", { id: "status-hint", class: "hint" }, "Status: a code (404), a class (4xx) or none."),
   );
   const summary = h("p", { class: "count" });

@@ -2,7 +2,7 @@
 import { SCENARIOS } from "../../mock/scenario.ts";
 import { ADMIN, api, errorText, onClick, onSubmit } from "./api.ts";
 import type { WorldSnapshot } from "./contract.ts";
-import { fields, h, replace, type View } from "./dom.ts";
+import { field, fields, h, replace, type View } from "./dom.ts";
 
 /** The Server view; `invalidate()` reloads it when shown, else the next time it is. */
 export interface ServerView extends View {
@@ -21,7 +21,7 @@ export function serverView(): ServerView {
   const scenarioForm = h(
     "form",
     { class: "inline", novalidate: true },
-    h("label", null, "Scenario", scenario),
+    field("Scenario", scenario),
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Apply"), scenarioStatus),
   );
   const resetStatus = h("p", { class: "status", role: "status" });

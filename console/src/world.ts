@@ -6,7 +6,7 @@ import { SCENARIOS } from "../../mock/scenario.ts";
 import type { TranscriptMessage } from "../../mock/state.ts";
 import { ADMIN, ApiError, adminPath, api, errorText, onClick, onSubmit } from "./api.ts";
 import type { WorldSnapshot } from "./contract.ts";
-import { fields, h, jsonBlock, plural, replace, timeOf, type View } from "./dom.ts";
+import { field, fields, h, jsonBlock, plural, replace, timeOf, type View } from "./dom.ts";
 
 /** The Conversations view; `invalidate()` refreshes it soon when shown, else the next time it is. */
 export interface WorldView extends View {
@@ -309,19 +309,19 @@ function sendForm(projectId: string, conversationId: string, sent: () => void) {
     IMAGE_TYPES.map((t) => h("option", { value: t }, t)),
   );
   const caption = h("input", { name: "content.caption" });
-  const textFields = h("div", { class: "grow" }, h("label", null, "Text", body));
+  const textFields = h("div", { class: "grow" }, field("Text", body));
   const imageFields = h(
     "div",
     { class: "grow", hidden: true },
-    h("label", null, "Image URL", url),
-    h("label", null, "Media type", mime),
-    h("label", null, "Caption (optional)", caption),
+    field("Image URL", url),
+    field("Media type", mime),
+    field("Caption (optional)", caption),
   );
   const fieldset = h(
     "fieldset",
     null,
     h("legend", null, "Send a message as the end user"),
-    h("label", null, "Type", type),
+    field("Type", type),
     textFields,
     imageFields,
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Send"), status),
@@ -380,8 +380,8 @@ function ruleForm(projectId: string, conversationId: string) {
       null,
       h("legend", null, "Rule: what Get Conversation answers"),
       now,
-      h("label", null, "Scenario", scenario),
-      h("label", { class: "grow" }, "Overrides (JSON, optional; active and closed only)", overrides),
+      field("Scenario", scenario),
+      field("Overrides (JSON, optional; active and closed only)", overrides),
       h("div", { class: "actions" }, h("button", { type: "submit" }, "Set rule"), remove, status),
     ),
   );

@@ -184,6 +184,12 @@ describe("the console", () => {
     await page.locator(".project h3 .id").getByText(XSS, { exact: true }).waitFor();
     const card = row(page, "conversation", conversationId);
     await card.locator("summary").click();
+    // A rule the spec refuses: the envelope's validationError shows beside the control it names.
+    await card.getByLabel("Scenario", { exact: true }).selectOption("closed");
+    await card.getByLabel(/^Overrides/).fill('{"state": "active"}');
+    await card.getByRole("button", { name: "Set rule" }).click();
+    const overridesError = card.locator('textarea[name="conversation"] + .field-error');
+    await overridesError.getByText("conversation.state must match the scenario (closed)").waitFor();
     await card.getByRole("textbox", { name: "Text" }).fill(XSS);
     await card.getByRole("button", { name: "Send" }).click();
     await card.getByText("Sent as message").waitFor();
