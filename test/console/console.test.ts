@@ -168,19 +168,11 @@ describe("the console", () => {
   it("shows a conversation started through the API, sends a signed user message from the page and redelivers it byte for byte; a script in the ids and the body stays text", async () => {
     // The project's id, a conversation id in a curl path and the message are all <img src=x onerror=...>.
     const server = shared;
+    // The Conversations view is open before the conversation starts: it follows the API's changes live.
+    const opened = await open(server, "#conversations");
+    const { page } = opened;
     const secret = await createIntegration(server, XSS, hooks.url);
     const conversationId = await startConversation(server, XSS);
-    const hostile = encodeURIComponent(XSS);
-    const curled = await curl("-H", "x-api-key: any", `${project(server, XSS)}/conversations/${hostile}`);
-    expect(curled.status).toBe(200);
-    const opened = await open(server);
-    const { page } = opened;
-
-    const request = row(page, "request", `/conversations/${hostile}`);
-    await request.locator("summary").click();
-    await request.locator("dd", { hasText: XSS }).nth(1).waitFor();
-
-    await page.getByRole("link", { name: "Conversations" }).click();
     await page.locator(".project h3 .id").getByText(XSS, { exact: true }).waitFor();
     const card = row(page, "conversation", conversationId);
     await card.locator("summary").click();
@@ -198,6 +190,15 @@ describe("the console", () => {
     expect(message.headers["x-jelou-signature"]).toBe(signatureOf(secret, message.body));
     expect(JSON.parse(message.body.toString("utf8"))).toMatchObject({ value: { content: { body: XSS } } });
     await card.locator(".transcript").getByText(XSS, { exact: true }).waitFor();
+
+    const hostile = encodeURIComponent(XSS);
+    const curled = await curl("-H", "x-api-key: any", `${project(server, XSS)}/conversations/${hostile}`);
+    expect(curled.status).toBe(200);
+    await page.getByRole("link", { name: "Requests" }).click();
+    const request = row(page, "request", `/conversations/${hostile}`);
+    await request.locator("summary").click();
+    await request.locator("dd", { hasText: XSS }).nth(1).waitFor();
+    await request.locator("pre").getByText(XSS).first().waitFor();
 
     await page.getByRole("link", { name: "Deliveries" }).click();
     const delivery = page.locator("details.delivery").filter({ has: page.locator(".tag", { hasText: /^message$/ }) });
