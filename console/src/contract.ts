@@ -14,6 +14,11 @@ export interface ReadyEvent {
   deliveries: number;
 }
 
+/** `event: skipped`: request events the stream left out in its last second, past its rate (200 a second). */
+export interface SkippedEvent {
+  requests: number;
+}
+
 /** `event: request`: a journal entry numbered in its stream; live ones carry the response body (secrets redacted). */
 export type RequestEvent = PublishedRequest & { seq: number };
 

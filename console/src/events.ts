@@ -2,7 +2,7 @@
 // after a refusal (a 401 once the cookie is stale, a fake restarting) it gives up, so this starts a new one later.
 import type { DeliveryRecord } from "../../mock/webhooks/deliveries.ts";
 import { ADMIN } from "./api.ts";
-import type { ChangeEvent, ReadyEvent, RequestEvent } from "./contract.ts";
+import type { ChangeEvent, ReadyEvent, RequestEvent, SkippedEvent } from "./contract.ts";
 
 /** The feed's state, as the header shows it. */
 export type StreamState = "connecting" | "live" | "down";
@@ -11,6 +11,7 @@ export type StreamState = "connecting" | "live" | "down";
 export interface EventHandlers {
   ready(counts: ReadyEvent): void;
   request(entry: RequestEvent): void;
+  skipped(counts: SkippedEvent): void;
   delivery(record: DeliveryRecord): void;
   change(change: ChangeEvent): void;
   state(state: StreamState): void;
@@ -55,6 +56,7 @@ export function connectEvents(handlers: EventHandlers): EventFeed {
     });
     on<ReadyEvent>("ready", handlers.ready);
     on<RequestEvent>("request", handlers.request);
+    on<SkippedEvent>("skipped", handlers.skipped);
     on<DeliveryRecord>("delivery", handlers.delivery);
     on<ChangeEvent>("change", handlers.change);
   };

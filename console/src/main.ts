@@ -58,6 +58,9 @@ const feed = connectEvents({
     // A call that may have changed the world: the Conversations view catches up (debounced).
     if (entry.method !== "GET" && entry.status !== null && entry.status < 300) world.invalidate();
   },
+  skipped({ requests: count }) {
+    requests.skipped(count);
+  },
   delivery(record) {
     deliveries.upsert(record);
   },

@@ -12,6 +12,8 @@ export interface RequestsView extends View {
   /** Forgets every entry (a new connection's backlog follows). */
   clear(): void;
   add(entry: RequestEvent): void;
+  /** Counts requests the stream left out (past its rate): the journal still has them. */
+  skipped(count: number): void;
 }
 
 // Entries kept in memory, and rows shown at once: the journal can be long, the page must stay quick.
@@ -81,14 +83,15 @@ export function requestsView(): RequestsView {
   form.addEventListener("submit", (event) => event.preventDefault());
 
   let matched = 0;
+  let skipped = 0;
   const render = () => {
     const matching = entries.filter((entry) => matchesFilter(entry, filter));
     matched = matching.length;
     replace(list, matching.slice(-MAX_ROWS).reverse().map(row));
-    count(matched);
+    showCount(matched);
   };
-  const count = (matching: number) => {
-    if (entries.length === 0) {
+  const showCount = (matching: number) => {
+    if (entries.length === 0 && skipped === 0) {
       replace(summary, `No requests yet. Point your Jelou client at ${location.origin}/jelouapi.`);
       return;
     }
@@ -97,9 +100,10 @@ export function requestsView(): RequestsView {
       summary,
       `${matching} of ${entries.length} requests match`,
       shown < matching ? ` (newest ${shown} shown)` : "",
+      skipped > 0 ? `; ${skipped} more came faster than the stream shows them (GET /__admin/requests lists them)` : "",
+      ".",
     );
   };
-
   // Options appear as requests name them, in alphabetical order.
   const remember = (entry: RequestEvent) => {
     if (entry.operation && !operations.has(entry.operation)) {
@@ -120,8 +124,13 @@ export function requestsView(): RequestsView {
     clear() {
       entries = [];
       matched = 0;
+      skipped = 0;
       replace(list);
-      count(0);
+      showCount(0);
+    },
+    skipped(more) {
+      skipped += more;
+      showCount(matched);
     },
     add(entry) {
       entries.push(entry);
@@ -130,11 +139,11 @@ export function requestsView(): RequestsView {
         entries = entries.slice(-MAX_ENTRIES / 2);
         return render();
       }
-      if (!matchesFilter(entry, filter)) return count(matched);
+      if (!matchesFilter(entry, filter)) return showCount(matched);
       matched++;
       list.prepend(row(entry));
       list.children[MAX_ROWS]?.remove();
-      count(matched);
+      showCount(matched);
     },
   };
 }
