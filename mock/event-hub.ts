@@ -18,6 +18,17 @@ export type RequestEvent = JournalEntry & {
   response?: EventResponseBody;
 };
 
+/** `event: ready`, the first of each connection: how many backlog events follow, of each kind. */
+export interface ReadyEvent {
+  requests: number;
+  deliveries: number;
+}
+
+/** `event: skipped`: the request events a stream left out in its last window, past its rate. */
+export interface SkippedEvent {
+  requests: number;
+}
+
 /** An admin request that changed the fake: which one. */
 export interface ChangeEvent {
   method: string;

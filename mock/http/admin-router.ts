@@ -4,12 +4,12 @@ import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import { type AdminGuardConfig, judgeAdminRequest } from "../admin-guard.ts";
 import type { EventHub } from "../event-hub.ts";
 import { ADMIN_BODY_LIMIT } from "../limits.ts";
-import { withoutSecret } from "../operations/replies.ts";
 import { parseScenario, unknownScenarioMessage } from "../scenario.ts";
 import type { DeliveryFilter, DeliveryRecord } from "../webhooks/deliveries.ts";
 import { WEBHOOK_EVENTS, type WebhookEventName } from "../webhooks/events.ts";
 import { requestedFault } from "../webhooks/outgoing.ts";
 import type { Page, World } from "../world.ts";
+import { worldSnapshot } from "../world-snapshot.ts";
 import { consoleRouter } from "./console-route.ts";
 import { bodyErrorOf, errorHandler, sendFakeError } from "./errors.ts";
 import type { EventStreams } from "./event-stream.ts";
@@ -28,9 +28,6 @@ export interface AdminRouterOptions {
   specText: string;
   guard: AdminGuardConfig;
 }
-
-/** The most started conversations `GET /__admin/world` lists, newest first. */
-export const WORLD_CONVERSATIONS_LIMIT = 500;
 
 /** The admin API under /__admin: the control API over HTTP, every refusal in Jelou's envelope. */
 export function adminRouter(options: AdminRouterOptions): express.Router {
@@ -77,20 +74,8 @@ export function adminRouter(options: AdminRouterOptions): express.Router {
   router.get("/events", streams.handle);
   router.all("/events", allow("GET"));
 
-  // The world as the console shows it: never a signing secret or a webhook credential, transcripts as counts.
   router.get("/world", (_req, res) => {
-    const overview = world.sandbox.overview(WORLD_CONVERSATIONS_LIMIT);
-    res.json({
-      scenario: world.scenario(),
-      seed,
-      integrations: overview.integrations.map(({ projectId, integration, authorization }) => ({
-        projectId,
-        integration: withoutSecret(integration),
-        hasAuthorization: authorization !== undefined,
-      })),
-      conversations: overview.conversations,
-      ...(overview.truncated && { truncated: true }),
-    });
+    res.json(worldSnapshot(world, seed));
   });
   router.all("/world", allow("GET"));
 

@@ -4,7 +4,7 @@
 // stream is ended instead of growing the fake's memory.
 import type { Request, Response } from "express";
 import { type EventFilter, eventMatches, readEventFilter } from "../event-filter.ts";
-import type { EventHub, EventResponseBody, FakeEvent } from "../event-hub.ts";
+import type { EventHub, EventResponseBody, FakeEvent, ReadyEvent, SkippedEvent } from "../event-hub.ts";
 import type { JournalEntry } from "../journal.ts";
 import { EVENT_BACKLOG_BYTES, EVENT_STREAM_BUFFER_BYTES, MAX_EVENT_STREAMS } from "../limits.ts";
 import type { DeliveryRecord } from "../webhooks/deliveries.ts";
@@ -57,7 +57,8 @@ export function eventStreams(hub: EventHub, backlog: EventBacklog, rate: EventRa
     const beat = elapsedMs >= HEARTBEAT_MS;
     if (beat) elapsedMs = 0;
     for (const stream of open) {
-      if (stream.skipped > 0) enqueue(stream.res, `event: skipped\ndata: {"requests":${stream.skipped}}\n\n`);
+      const skipped: SkippedEvent = { requests: stream.skipped };
+      if (stream.skipped > 0) enqueue(stream.res, `event: skipped\ndata: ${JSON.stringify(skipped)}\n\n`);
       else if (beat) enqueue(stream.res, ": keep-alive\n\n");
       stream.sent = 0;
       stream.skipped = 0;
@@ -112,7 +113,7 @@ export function eventStreams(hub: EventHub, backlog: EventBacklog, rate: EventRa
       };
       const { requests, deliveries } = backlogOf(filter, backlog);
       const lines = [...requests, ...deliveries];
-      const counts = { requests: requests.length, deliveries: deliveries.length };
+      const counts: ReadyEvent = { requests: requests.length, deliveries: deliveries.length };
       res.write(`retry: 2000\n\nevent: ready\ndata: ${JSON.stringify(counts)}\n\n`);
       for (const event of lines) write(res, format(event));
       if (res.destroyed) return;
