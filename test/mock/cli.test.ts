@@ -337,7 +337,7 @@ interface Signalled {
 
 /**
  * Starts the CLI, connects a client that sends half a request and never completes it, and sends SIGTERM. Resolves once
- * the signal is sent; the exit and the client's close are still to come.
+ * the signal is sent; the exit (bounded from the signal on) and the client's close are still to come.
  */
 async function sigtermWithStuckClient(args: readonly string[], owner: Set<ChildProcess>): Promise<Signalled> {
   const cli = await startCli(args, {}, owner);
@@ -347,10 +347,11 @@ async function sigtermWithStuckClient(args: readonly string[], owner: Set<ChildP
   await once(socket, "connect");
   socket.write("GET /jelouapi/v1/external-support/p/conversations/c HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api");
   const socketClosed = once(socket, "close");
-  // Awaited by a later test: a rejection before then must not be reported as unhandled.
-  socketClosed.catch(() => {});
   cli.child.kill("SIGTERM");
-  return { exited: cli.exited, socketClosed };
+  const exited = bounded(cli.exited, "the CLI to exit after SIGTERM");
+  // Awaited by a later test: a rejection before then must not be reported as unhandled.
+  for (const outcome of [exited, socketClosed]) outcome.catch(() => {});
+  return { exited, socketClosed };
 }
 
 describe("SIGTERM", () => {
@@ -405,7 +406,7 @@ describe("SIGTERM", () => {
   describe("with a client that never completes a request", () => {
     it.each(GRACES)("exits 0 after %s", async (title) => {
       const { exited, socketClosed } = stopping.get(title) as Signalled;
-      expect(await bounded(exited, "the CLI to exit after SIGTERM")).toEqual({ code: 0, signal: null });
+      expect(await exited).toEqual({ code: 0, signal: null });
       await socketClosed;
     });
   });
