@@ -32,7 +32,8 @@ describe("verifyPact", () => {
   });
 });
 
-describe("fake-jelou verify-pact", () => {
+// Concurrent: each test runs the CLI in processes of its own, and the contract suites leave a core idle.
+describe.concurrent("fake-jelou verify-pact", () => {
   it("exits 0 and says so when every interaction matched", async () => {
     const result = await cli(PACT);
     expect(result.status, result.stderr).toBe(0);
@@ -47,10 +48,9 @@ describe("fake-jelou verify-pact", () => {
   });
 
   it("exits 1 for a pact it cannot read, and 2 without a pact", async () => {
-    const missing = await cli("no-such-pact.json");
+    const [missing, usage] = await Promise.all([cli("no-such-pact.json"), cli()]);
     expect(missing.status).toBe(1);
     expect(missing.stdout).toContain("could not verify no-such-pact.json");
-    const usage = await cli();
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain("missing required argument 'pact'");
   });

@@ -2,15 +2,15 @@
 
 export type { BasicCredential } from "./auth.ts";
 export { createMockApp, type MockApp, type MockRequestHandler, ROUTE_PREFIXES } from "./http/app.ts";
-export {
-  MAX_SHUTDOWN_GRACE_MS,
-  MockListenError,
-  type MockServer,
-  type MockServerOptions,
-  startMockServer,
-} from "./http/server.ts";
+export { MockListenError, type MockServer, type MockServerOptions, startMockServer } from "./http/server.ts";
 export { type JournalEntry, MAX_JOURNAL_FIELD_BYTES, MAX_JOURNAL_LIMIT } from "./journal.ts";
-export { DEFAULT_BUDGET_BYTES, MAX_BUDGET_BYTES, MAX_DELAY_MS, MAX_URL_LENGTH } from "./limits.ts";
+export {
+  DEFAULT_BUDGET_BYTES,
+  MAX_BUDGET_BYTES,
+  MAX_DELAY_MS,
+  MAX_SHUTDOWN_GRACE_MS,
+  MAX_URL_LENGTH,
+} from "./limits.ts";
 export type { OperationRule } from "./operation-rules.ts";
 export { MockConfigError, type MockOptions } from "./options.ts";
 export { PROVIDER_STATES } from "./provider-states.ts";

@@ -2,6 +2,8 @@
 
 /** Upper bound of --delay and X-Fake-Jelou-Delay, so no request can hang the fake for long. */
 export const MAX_DELAY_MS = 60_000;
+/** The longest shutdown grace period accepted. */
+export const MAX_SHUTDOWN_GRACE_MS = 600_000;
 /** The longest request target accepted (path and query): longer ones get a 414 envelope. */
 export const MAX_URL_LENGTH = 8_192;
 /** The largest admin request body accepted (a state document has its own limit: the state's byte budget). */

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { isLoopbackAddress } from "../admin-guard.ts";
 import { FAKE_ERRORS, type FakeErrorKey, fakeErrorBody } from "../error-bodies.ts";
-import { MAX_URL_LENGTH } from "../limits.ts";
+import { MAX_SHUTDOWN_GRACE_MS, MAX_URL_LENGTH } from "../limits.ts";
 import { checkOptionKeys, MOCK_OPTION_KEYS, MockConfigError, type MockOptions } from "../options.ts";
 import { LOOPBACK_WEBHOOK_HOSTS } from "../webhooks/allow-list.ts";
 import type { MockControl } from "../world.ts";
@@ -31,9 +31,6 @@ export interface MockServerOptions extends MockOptions {
    */
   shutdownGraceMs?: number;
 }
-
-/** The longest shutdown grace period accepted. */
-export const MAX_SHUTDOWN_GRACE_MS = 600_000;
 
 /** A listening fake Jelou: its control API (the admin API's operations, as functions), and where it listens. */
 export interface MockServer extends MockControl, WebhookControl {

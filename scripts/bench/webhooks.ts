@@ -19,6 +19,8 @@ const usage = `Usage: npm run bench:webhooks [-- options]
   --connections <n>    concurrent connections of the Get Conversation load (default 50)
   --rounds <n>         alternate "without" and "with a dead webhook" n times (default 3)
   --events <n>         conversations started and closed per second beside the load, in both modes (default 20)
+  --cli <file>         run the fake from this bundled CLI, e.g. dist/cli.js (default: mock/cli.ts through tsx, as
+                       npm start runs it)
   --out <dir>          where webhooks.json goes (default bench/)`;
 
 function options() {
@@ -30,6 +32,7 @@ function options() {
         connections: { type: "string", default: "50" },
         rounds: { type: "string", default: "3" },
         events: { type: "string", default: "20" },
+        cli: { type: "string" },
         out: { type: "string", default: join(ROOT, "bench") },
         help: { type: "boolean", default: false },
       },
@@ -44,6 +47,7 @@ function options() {
       connections: positiveInteger("connections", values.connections),
       rounds: positiveInteger("rounds", values.rounds),
       events: positiveInteger("events", values.events),
+      cli: values.cli === undefined ? undefined : resolve(values.cli),
       out: resolve(values.out),
     };
   } catch (error) {
@@ -73,7 +77,8 @@ async function blackHole(): Promise<{ url: string; close(): void }> {
 }
 
 async function startFake(): Promise<{ child: ChildProcess; origin: string }> {
-  const args = [...NPM_START_V8_FLAGS, "--import", "tsx", join(ROOT, "mock/cli.ts")];
+  const cli = opts.cli === undefined ? ["--import", "tsx", join(ROOT, "mock/cli.ts")] : [opts.cli];
+  const args = [...NPM_START_V8_FLAGS, ...cli];
   const child = spawn(process.execPath, [...args, "--port", "0", "--log-level", "silent", "--shutdown-grace", "200"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],

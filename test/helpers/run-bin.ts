@@ -68,3 +68,18 @@ export function runBinAsync(
     timeout: 60_000,
   });
 }
+
+/**
+ * Runs a script of the clone as package.json's `node --import tsx <script>` does, without blocking the event loop: one
+ * process, where the tsx CLI starts two.
+ */
+export function runScriptAsync(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Finished> {
+  return runProcess(process.execPath, ["--import", "tsx", script, ...args], {
+    env: { ...env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    timeout: 60_000,
+  });
+}

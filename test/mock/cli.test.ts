@@ -44,7 +44,9 @@ interface RunningCli extends Cli {
   baseUrl: string;
 }
 
-// Children of the current test, killed in afterEach; a describe's shared child goes in its own set.
+// Children of the current test, killed in afterEach; a describe's shared child goes in its own set, and so do the
+// children of concurrent tests (afterEach runs as each of them ends, while the others still run). Tests that each start
+// their own processes run concurrently: one's processes start while another waits on its own.
 const perTest = new Set<ChildProcess>();
 
 // Each CLI runs bundled as the package ships it (test/helpers/cli-bundle.global-setup.ts), on the tests' Node, as the
@@ -140,8 +142,12 @@ interface Finished {
 }
 
 /** Runs a CLI invocation that should end by itself; one that starts serving is killed and reported as served. */
-async function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<Finished> {
-  const cli = spawnCli(args, env, perTest);
+async function runCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  owner: Set<ChildProcess> = perTest,
+): Promise<Finished> {
+  const cli = spawnCli(args, env, owner);
   const outcome = await bounded(
     Promise.race([
       cli.exited.then(() => false),
@@ -289,6 +295,8 @@ describe("environment variables and credentials", () => {
 });
 
 describe("--seed", () => {
+  const shared = new Set<ChildProcess>();
+  afterAll(() => killAll(shared));
   const IDS = [
     ["p1", "c1"],
     ["p1", "closed-c2"],
@@ -296,7 +304,7 @@ describe("--seed", () => {
   ] as const;
 
   async function bodiesFor(seed: string): Promise<string[]> {
-    const cli = await startCli(["--seed", seed, "--now", NOW, "--log-level", "silent"]);
+    const cli = await startCli(["--seed", seed, "--now", NOW, "--log-level", "silent"], {}, shared);
     try {
       const bodies: string[] = [];
       for (const [projectId, conversationId] of IDS) {
@@ -310,20 +318,57 @@ describe("--seed", () => {
     }
   }
 
-  it("the same seed gives byte-identical bodies across two processes", async () => {
-    const first = await bodiesFor("seed-same");
-    const second = await bodiesFor("seed-same");
+  it.concurrent("the same seed gives byte-identical bodies across two processes", async () => {
+    const [first, second] = await Promise.all([bodiesFor("seed-same"), bodiesFor("seed-same")]);
     expect(second).toEqual(first);
     expect(new Set(first).size).toBe(IDS.length);
   });
 
-  it("different seeds give different bodies for the same ids", async () => {
+  it.concurrent("different seeds give different bodies for the same ids", async () => {
     const [a, b] = await Promise.all([bodiesFor("seed-a"), bodiesFor("seed-b")]);
     for (const [i, body] of a.entries()) expect(body).not.toBe(b[i]);
   });
 });
 
+interface Signalled {
+  exited: Promise<Exit>;
+  socketClosed: Promise<unknown>;
+}
+
+/**
+ * Starts the CLI, connects a client that sends half a request and never completes it, and sends SIGTERM. Resolves once
+ * the signal is sent; the exit (bounded from the signal on) and the client's close are still to come.
+ */
+async function sigtermWithStuckClient(args: readonly string[], owner: Set<ChildProcess>): Promise<Signalled> {
+  const cli = await startCli(args, {}, owner);
+  const { port } = new URL(cli.origin);
+  const socket = connect(Number(port), "127.0.0.1");
+  socket.on("error", () => {});
+  await once(socket, "connect");
+  socket.write("GET /jelouapi/v1/external-support/p/conversations/c HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api");
+  const socketClosed = once(socket, "close");
+  cli.child.kill("SIGTERM");
+  const exited = bounded(cli.exited, "the CLI to exit after SIGTERM");
+  // Awaited by a later test: a rejection before then must not be reported as unhandled.
+  for (const outcome of [exited, socketClosed]) outcome.catch(() => {});
+  return { exited, socketClosed };
+}
+
 describe("SIGTERM", () => {
+  // The default grace period (5 s) is what a user gets: the process must end although the client stays connected.
+  const GRACES = [
+    ["the default grace period", []],
+    ["--shutdown-grace 200", ["--shutdown-grace", "200"]],
+  ] as const;
+  const shared = new Set<ChildProcess>();
+  const stopping = new Map<string, Signalled>();
+  // Signalled before the tests, so that the grace periods pass while the in-flight test runs, not one after another.
+  beforeAll(async () => {
+    const signalled = await Promise.all(GRACES.map(([, args]) => sigtermWithStuckClient(args, shared)));
+    for (const [i, [title]] of GRACES.entries()) stopping.set(title, signalled[i] as Signalled);
+  }, READY_TIMEOUT_MS + 5_000);
+  afterAll(() => killAll(shared));
+
   it("lets an in-flight request finish with 200, then exits with code 0", async () => {
     const cli = await startCli([]);
     const url = new URL(conversationUrl(cli, "p1", "c-inflight"));
@@ -357,24 +402,13 @@ describe("SIGTERM", () => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(cli.stdout()).toContain("SIGTERM");
   });
-});
 
-describe("SIGTERM with a client that never completes a request", () => {
-  // The default grace period (5 s) is what a user gets: the process must end although the client stays connected.
-  it.each<[string, string[]]>([
-    ["the default grace period", []],
-    ["--shutdown-grace 200", ["--shutdown-grace", "200"]],
-  ])("exits 0 after %s", async (_title, args) => {
-    const cli = await startCli(args);
-    const { port } = new URL(cli.origin);
-    const socket = connect(Number(port), "127.0.0.1");
-    socket.on("error", () => {});
-    await once(socket, "connect");
-    socket.write("GET /jelouapi/v1/external-support/p/conversations/c HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api");
-    const socketClosed = once(socket, "close");
-    cli.child.kill("SIGTERM");
-    expect(await bounded(cli.exited, "the CLI to exit after SIGTERM")).toEqual({ code: 0, signal: null });
-    await socketClosed;
+  describe("with a client that never completes a request", () => {
+    it.each(GRACES)("exits 0 after %s", async (title) => {
+      const { exited, socketClosed } = stopping.get(title) as Signalled;
+      expect(await exited).toEqual({ code: 0, signal: null });
+      await socketClosed;
+    });
   });
 });
 
@@ -535,8 +569,11 @@ describe("--help", () => {
 });
 
 describe("--no-admin", () => {
-  it("answers /__admin/health with 404 and still serves conversations", async () => {
-    const cli = await startCli(["--no-admin"]);
+  const shared = new Set<ChildProcess>();
+  afterAll(() => killAll(shared));
+
+  it.concurrent("answers /__admin/health with 404 and still serves conversations", async () => {
+    const cli = await startCli(["--no-admin"], {}, shared);
     expect(cli.stdout()).toContain("admin off");
     const health = await fetch(`${cli.origin}/__admin/health`);
     expect(health.status).toBe(404);
@@ -544,23 +581,23 @@ describe("--no-admin", () => {
     expect((await get(conversationUrl(cli, "p1", "c1"))).status).toBe(200);
   });
 
-  it.each([
+  it.concurrent.each([
     ["off", "admin off"],
     ["0", "admin off"],
     ["on", "admin on"],
     ["TRUE", "admin on"],
   ])("FAKE_JELOU_ADMIN=%s gives %s (a container sets flags through the environment)", async (value, ready) => {
-    const cli = await startCli([], { FAKE_JELOU_ADMIN: value });
+    const cli = await startCli([], { FAKE_JELOU_ADMIN: value }, shared);
     expect(cli.stdout()).toContain(ready);
   });
 
-  it("--no-admin on the command line wins over FAKE_JELOU_ADMIN=on", async () => {
-    const cli = await startCli(["--no-admin"], { FAKE_JELOU_ADMIN: "on" });
+  it.concurrent("--no-admin on the command line wins over FAKE_JELOU_ADMIN=on", async () => {
+    const cli = await startCli(["--no-admin"], { FAKE_JELOU_ADMIN: "on" }, shared);
     expect(cli.stdout()).toContain("admin off");
   });
 
-  it("refuses any other FAKE_JELOU_ADMIN value with exit 2", async () => {
-    const result = await runCli(["--port", "0"], { FAKE_JELOU_ADMIN: "maybe" });
+  it.concurrent("refuses any other FAKE_JELOU_ADMIN value with exit 2", async () => {
+    const result = await runCli(["--port", "0"], { FAKE_JELOU_ADMIN: "maybe" }, shared);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("FAKE_JELOU_ADMIN must be on or off");
   });
@@ -586,31 +623,35 @@ describe("--state and --require-https-webhooks", () => {
     ],
     conversations: [],
   };
+  const shared = new Set<ChildProcess>();
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "fake-jelou-state-"));
     writeFileSync(join(dir, "state.json"), JSON.stringify(state));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    killAll(shared);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-  it.each([
+  it.concurrent.each([
     ["--state", (file: string) => [["--state", file], {}] as const],
     ["FAKE_JELOU_STATE", (file: string) => [[], { FAKE_JELOU_STATE: file }] as const],
   ])("%s starts the fake with that state", async (_how, args) => {
     const [argv, env] = args(join(dir, "state.json"));
-    const cli = await startCli([...argv], { ...env });
+    const cli = await startCli([...argv], { ...env }, shared);
     const res = await fetch(`${cli.baseUrl}/v1/external-support/p1`, { headers: { "x-api-key": "k" } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { data: { id: string } }).data.id).toBe("6790f1c2a4b5c6d7e8f90aaa");
   });
 
-  it.each([
+  it.concurrent.each([
     ["--require-https-webhooks", ["--require-https-webhooks"], {}],
     ["FAKE_JELOU_REQUIRE_HTTPS_WEBHOOKS=on", [], { FAKE_JELOU_REQUIRE_HTTPS_WEBHOOKS: "on" }],
   ])(
     "%s refuses a local http webhook with 422 (the default accepts one: test/mock/sandbox.test.ts)",
     async (_how, argv, env) => {
-      const strict = await startCli([...argv], { ...env });
+      const strict = await startCli([...argv], { ...env }, shared);
       const res = await fetch(`${strict.baseUrl}/v1/external-support/p1`, {
         method: "POST",
         headers: { "x-api-key": "k", "content-type": "application/json" },
@@ -638,13 +679,15 @@ describe("--webhook-retries, --webhook-timeout and --webhook-allow", () => {
     await once(hook, "listening");
     hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
   });
+  const shared = new Set<ChildProcess>();
   afterAll(() => {
+    killAll(shared);
     (hook as unknown as { closeAllConnections(): void }).closeAllConnections();
     hook.close();
   });
 
-  it("retries once after a 500, then gives up when the retry outlives the timeout", async () => {
-    const cli = await startCli(["--webhook-retries", "1", "--webhook-timeout", "1000"]);
+  it.concurrent("retries once after a 500, then gives up when the retry outlives the timeout", async () => {
+    const cli = await startCli(["--webhook-retries", "1", "--webhook-timeout", "1000"], {}, shared);
     const post = (path: string, body: unknown) =>
       fetch(`${cli.baseUrl}/v1/external-support/${path}`, {
         method: "POST",
@@ -663,15 +706,12 @@ describe("--webhook-retries, --webhook-timeout and --webhook-allow", () => {
     expect(delivery?.attempts.map((a) => a.status ?? a.error)).toEqual([500, "timeout"]);
   });
 
-  it("with --host 0.0.0.0, delivers only to the hosts --webhook-allow lists", async () => {
-    for (const [allow, outcome] of [
-      [[], "failed"],
-      [["--webhook-allow", "127.0.0.1"], "delivered"],
-    ] as const) {
+  it.concurrent("with --host 0.0.0.0, delivers only to the hosts --webhook-allow lists", async () => {
+    const outcomeWith = async (allow: readonly string[]) => {
       const cli = spawnCli(
         ["--port", "0", "--host", "0.0.0.0", "--admin-token", "cli-hook-token", ...allow],
         {},
-        perTest,
+        shared,
       );
       const [, port] = (await waitForStdout(cli, /ready on http:\/\/0\.0\.0\.0:(\d+)\//)) as unknown as [
         string,
@@ -694,8 +734,11 @@ describe("--webhook-retries, --webhook-timeout and --webhook-allow", () => {
         });
         seen = ((await res.json()) as { deliveries: { outcome: string }[] }).deliveries[0]?.outcome;
       }
-      expect(seen).toBe(outcome);
-    }
+      return seen;
+    };
+    const [unlisted, listed] = await Promise.all([outcomeWith([]), outcomeWith(["--webhook-allow", "127.0.0.1"])]);
+    expect(unlisted).toBe("failed");
+    expect(listed).toBe("delivered");
   });
 });
 
@@ -706,9 +749,11 @@ describe("admin access", () => {
       await res.body?.cancel();
       return res.status;
     });
+  const shared = new Set<ChildProcess>();
+  afterAll(() => killAll(shared));
 
-  it("--host 0.0.0.0 generates a token and prints it in the ready line only, with the console URL", async () => {
-    const cli = spawnCli(["--port", "0", "--host", "0.0.0.0"], {}, perTest);
+  it.concurrent("--host 0.0.0.0 generates a token and prints it in the ready line only, with the console URL", async () => {
+    const cli = spawnCli(["--port", "0", "--host", "0.0.0.0"], {}, shared);
     const match = await waitForStdout(
       cli,
       /^fake-jelou ready on http:\/\/0\.0\.0\.0:(\d+)\/jelouapi .*admin token: (\S+), console: (\S+)\)$/m,
@@ -728,11 +773,11 @@ describe("admin access", () => {
     ).toHaveLength(1);
   });
 
-  it.each<[string, string[], Record<string, string>]>([
+  it.concurrent.each<[string, string[], Record<string, string>]>([
     ["--admin-token", ["--admin-token", TOKEN], {}],
     ["FAKE_JELOU_ADMIN_TOKEN", [], { FAKE_JELOU_ADMIN_TOKEN: TOKEN }],
   ])("%s requires the token on /__admin and never prints it", async (_title, args, env) => {
-    const cli = await startCli(args, env);
+    const cli = await startCli(args, env, shared);
     expect(cli.stdout()).toContain(
       `admin on, token required, console: ${cli.origin}/__admin/console?token=<admin token>`,
     );
@@ -742,8 +787,8 @@ describe("admin access", () => {
     expect(cli.stderr()).not.toContain(TOKEN);
   });
 
-  it("answers /__admin only for loopback hosts by default, and for --allowed-host names too", async () => {
-    const cli = await startCli(["--allowed-host", "fake-jelou", "--log-level", "silent"]);
+  it.concurrent("answers /__admin only for loopback hosts by default, and for --allowed-host names too", async () => {
+    const cli = await startCli(["--allowed-host", "fake-jelou", "--log-level", "silent"], {}, shared);
     expect(cli.stdout()).toContain(`admin on, loopback hosts only, console: ${cli.origin}/__admin/console`);
     const status = (host: string) =>
       new Promise<number>((resolve, reject) => {
@@ -760,8 +805,8 @@ describe("admin access", () => {
     expect(await status("attacker.example")).toBe(403);
   });
 
-  it("refuses an --admin-token with a space with exit 2, without echoing it", async () => {
-    const result = await runCli(["--port", "0", "--admin-token", "SECRET-PART other"]);
+  it.concurrent("refuses an --admin-token with a space with exit 2, without echoing it", async () => {
+    const result = await runCli(["--port", "0", "--admin-token", "SECRET-PART other"], {}, shared);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--admin-token");
     expect(result.stderr + result.stdout).not.toContain("SECRET-PART");

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runBinAsync } from "../helpers/run-bin.ts";
+import { runScriptAsync } from "../helpers/run-bin.ts";
 import { answer, type ScriptedServer, startScriptedServer } from "../helpers/scripted-server.ts";
 
 const TOKEN = "SECRET-broker-token-51f0";
@@ -19,10 +19,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** Runs the publish script with a clean environment plus `env`. */
 async function publish(env: Record<string, string>, ...args: string[]) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("PACT_")));
-  const run = await runBinAsync("tsx", "tsx", ["scripts/pact-publish.ts", "--pact-dir", scratch, ...args], {
-    ...clean,
-    ...env,
-  });
+  const run = await runScriptAsync("scripts/pact-publish.ts", ["--pact-dir", scratch, ...args], { ...clean, ...env });
   return { status: run.status, out: `${run.stdout}${run.stderr}` };
 }
 
@@ -89,7 +86,8 @@ describe("npm run pact:publish", () => {
     expect(run.out).not.toContain("SECRET");
   });
 
-  it("fails with exit 1 when the broker refuses, without echoing the token the broker sent back", async () => {
+  // The tests from here on read nothing the shared broker records: they run concurrently.
+  it.concurrent("fails with exit 1 when the broker refuses, without echoing the token the broker sent back", async () => {
     const refusing = await startScriptedServer(answer(401, { error: `token ${TOKEN} is not valid` }));
     const run = await publish({ PACT_BROKER_BASE_URL: refusing.url, PACT_BROKER_TOKEN: TOKEN });
     await refusing.close();
@@ -99,7 +97,7 @@ describe("npm run pact:publish", () => {
     expect(run.out).not.toContain(TOKEN);
   });
 
-  it("fails with exit 1 when the broker cannot be reached", async () => {
+  it.concurrent("fails with exit 1 when the broker cannot be reached", async () => {
     const gone = await startScriptedServer(answer(200, {}));
     await gone.close();
     const run = await publish({ PACT_BROKER_BASE_URL: gone.url, PACT_BROKER_TOKEN: TOKEN });
@@ -108,7 +106,7 @@ describe("npm run pact:publish", () => {
     expect(run.out).not.toContain(TOKEN);
   });
 
-  it("redacts a token the broker echoes even where its long answer would be cut", async () => {
+  it.concurrent("redacts a token the broker echoes even where its long answer would be cut", async () => {
     const long = await startScriptedServer(answer(500, `${"x".repeat(1_995)}${TOKEN}`, "text/plain"));
     const run = await publish({ PACT_BROKER_BASE_URL: long.url, PACT_BROKER_TOKEN: TOKEN });
     await long.close();
@@ -116,10 +114,10 @@ describe("npm run pact:publish", () => {
     expect(run.out).not.toContain(TOKEN.slice(0, 5));
   });
 
-  it("fails with exit 2 for a file that is not a pact", async () => {
+  it.concurrent("fails with exit 2 for a file that is not a pact", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fake-jelou-badpact-"));
     writeFileSync(join(dir, "broken.json"), "{not json");
-    const run = await runBinAsync("tsx", "tsx", ["scripts/pact-publish.ts", "--pact-dir", dir], {
+    const run = await runScriptAsync("scripts/pact-publish.ts", ["--pact-dir", dir], {
       ...process.env,
       PACT_BROKER_BASE_URL: broker.url,
       PACT_BROKER_TOKEN: TOKEN,
@@ -130,7 +128,7 @@ describe("npm run pact:publish", () => {
     expect(run.stderr).not.toContain("    at ");
   });
 
-  it.each([
+  it.concurrent.each([
     ["no broker URL", { PACT_BROKER_TOKEN: TOKEN }, "PACT_BROKER_BASE_URL is not set"],
     ["no credentials", { PACT_BROKER_BASE_URL: "http://127.0.0.1:9" }, "set PACT_BROKER_TOKEN"],
     [

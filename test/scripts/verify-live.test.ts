@@ -11,7 +11,7 @@ import { USAGE } from "../../scripts/drift/config.ts";
 import { runVerifyLive } from "../../scripts/drift/run.ts";
 import { EXIT } from "../../spec/drift/output.ts";
 import { type Drift, type Json, startDriftedJelou } from "../helpers/drifted-jelou.ts";
-import { runBinAsync } from "../helpers/run-bin.ts";
+import { runScriptAsync } from "../helpers/run-bin.ts";
 import { answer, startScriptedServer } from "../helpers/scripted-server.ts";
 
 const API_KEY = "sk-SECRET-live-key-3b7e";
@@ -401,7 +401,8 @@ describe("verify:live against a drifted Jelou", () => {
   });
 });
 
-describe("verify:live when Jelou is unreachable: an outage, never drift", () => {
+// Concurrent: most of these tests wait on timeouts, retries and Retry-After, each against servers of its own.
+describe.concurrent("verify:live when Jelou is unreachable: an outage, never drift", () => {
   it("exits 3 for a closed port, after the configured retries", async () => {
     const gone = await startScriptedServer(answer(200, {}));
     await gone.close();
@@ -809,8 +810,10 @@ describe("npm run verify:live (the command)", () => {
       JELOU_CONVERSATION_ID: "c",
       JELOU_API_KEY: API_KEY,
     };
-    const ok = await runBinAsync("tsx", "tsx", ["scripts/verify-live.ts", "--report-dir", dir], env);
-    const bad = await runBinAsync("tsx", "tsx", ["scripts/verify-live.ts"], { ...env, JELOU_PROJECT_ID: "" });
+    const [ok, bad] = await Promise.all([
+      runScriptAsync("scripts/verify-live.ts", ["--report-dir", dir], env),
+      runScriptAsync("scripts/verify-live.ts", [], { ...env, JELOU_PROJECT_ID: "" }),
+    ]);
     await fake.close();
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain(`the API at ${new URL(fake.url).origin} conforms to the spec`);

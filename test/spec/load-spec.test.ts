@@ -48,6 +48,27 @@ describe("loadSpec", () => {
     expect(() => loadSpec(path)).toThrow(message);
   });
 
+  it("gives each call its own document, as a fresh parse would, however the caller changed the ones before", () => {
+    const path = specFile("own.yaml", "openapi: 3.1.0\npaths: {}\ncomponents: {schemas: {A: {type: string}}}\n");
+    // The first call parses, the others may not: each must be untouched by the changes made to the previous one.
+    for (let call = 0; call < 3; call++) {
+      const spec = loadSpec(path);
+      expect(spec).toEqual({ openapi: "3.1.0", paths: {}, components: { schemas: { A: { type: "string" } } } });
+      spec.openapi = "changed";
+      (spec.components.schemas.A as { type: string }).type = "number";
+      spec.components.schemas.B = {};
+    }
+  });
+
+  it("reads the file on every call, so an edited spec is loaded as it now is", () => {
+    const path = specFile("edited.yaml", "openapi: 3.1.0\npaths: {}\ncomponents: {schemas: {A: {}}}\n");
+    expect(Object.keys(loadSpec(path).components.schemas)).toEqual(["A"]);
+    writeFileSync(path, "openapi: 3.1.0\npaths: {}\ncomponents: {schemas: {B: {}}}\n");
+    expect(Object.keys(loadSpec(path).components.schemas)).toEqual(["B"]);
+    writeFileSync(path, "openapi: 3.1.0\npaths: {}\ncomponents: {schemas: {A: {}}}\nx: [\n");
+    expect(() => loadSpec(path)).toThrow(/Failed to parse the spec/);
+  });
+
   it("points SPEC_PATH at spec/jelou-external-support.openapi.yaml", () => {
     expect(SPEC_PATH.endsWith(join("spec", "jelou-external-support.openapi.yaml"))).toBe(true);
   });
