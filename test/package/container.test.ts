@@ -144,6 +144,17 @@ describe("the Dockerfile's runtime stage, run on the packed tarball", () => {
 
     expect(await smokeTest(`http://127.0.0.1:${port}`, ADMIN_TOKEN)).toEqual([]);
 
+    // The console ships in the image: its URL's token becomes the cookie that fetches the page and its script.
+    const traded = await fetch(`http://127.0.0.1:${port}/__admin/console?token=${ADMIN_TOKEN}`, { redirect: "manual" });
+    expect(traded.status).toBe(303);
+    const cookie = (traded.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    for (const path of ["/__admin/console", "/__admin/console/console.js", "/__admin/console/console.css"]) {
+      const asset = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { cookie } });
+      expect(asset.status, path).toBe(200);
+      expect(asset.headers.get("content-security-policy"), path).toContain("script-src 'self'");
+      expect((await asset.text()).length, path).toBeGreaterThan(500);
+    }
+
     // The README's Python suite, as a team in another language would point it at the container.
     const python = spawnSync("python3", [join(ROOT, "examples/python/test_fake_jelou.py")], {
       env: { ...process.env, JELOU_BASE_URL: `http://127.0.0.1:${port}/jelouapi`, FAKE_JELOU_ADMIN_TOKEN: ADMIN_TOKEN },
