@@ -1,3 +1,4 @@
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
@@ -6,15 +7,40 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 const jsonReport = process.env.VITEST_JSON_REPORT;
 
 // Contract suites depend on each other: 1-consumer writes the pact that 2-provider-fake and 4-provider-prism read.
-// Their file names carry the order; this runs them in it. The unit files keep vitest's own order, longest first (by
-// the last run's durations, else by size): in name order, verify-live.test.ts started last and ran 11 s alone.
-class ContractsByFileName extends BaseSequencer {
+// Their file names carry the order; this runs them in it. The unit files run longest first: vitest orders them by the
+// last run's durations, but a fresh clone (CI) has none and falls back to file size, which started cli.test.ts and
+// console.test.ts late and left one worker running them alone at the end. The slowest are named here, in the order a
+// warm run measured them, and go first whatever the cache holds.
+const SLOW_UNIT_FILES = [
+  "test/scripts/verify-live.test.ts",
+  "test/mock/cli.test.ts",
+  "test/scripts/generate.test.ts",
+  "test/console/console.test.ts",
+  "test/scripts/soak.test.ts",
+  "test/mock/server.test.ts",
+  "test/scripts/bench-webhooks.test.ts",
+  "test/docs/code-blocks.test.ts",
+];
+const ROOT = fileURLToPath(new URL(".", import.meta.url));
+class SlowFirstContractsByName extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
     const isContract = (file: TestSpecification) => file.project.name === "contracts";
     const contracts = sorted.filter(isContract).sort((a, b) => a.moduleId.localeCompare(b.moduleId));
-    // The base sorter keeps each project's files together: the contracts' block is refilled in name order.
-    return sorted.map((file) => (isContract(file) ? (contracts.shift() as TestSpecification) : file));
+    const rank = (file: TestSpecification) => {
+      const at = SLOW_UNIT_FILES.indexOf(relative(ROOT, file.moduleId));
+      return at === -1 ? SLOW_UNIT_FILES.length : at;
+    };
+    // The base sorter keeps each project's files together: the contracts' block is refilled in name order, and the
+    // unit block is sorted again, stably, with the slow files first.
+    const units = sorted.filter((file) => file.project.name === "unit").sort((a, b) => rank(a) - rank(b));
+    return sorted.map((file) =>
+      isContract(file)
+        ? (contracts.shift() as TestSpecification)
+        : file.project.name === "unit"
+          ? (units.shift() as TestSpecification)
+          : file,
+    );
   }
 }
 
@@ -36,7 +62,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Only a root-level sequencer is honoured.
-    sequence: { sequencer: ContractsByFileName },
+    sequence: { sequencer: SlowFirstContractsByName },
     ...(jsonReport && { reporters: ["default", "json"], outputFile: { json: jsonReport } }),
     projects: [
       {

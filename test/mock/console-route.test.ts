@@ -12,6 +12,8 @@ import { CONSOLE_COOKIE } from "../../mock/admin-guard.ts";
 import { CONSOLE_CSP, consoleRouter } from "../../mock/http/console-route.ts";
 import { startMockServer } from "../../mock/index.ts";
 
+// A start body every test's conversation can use: one bot and user per project.
+const START = { botId: "b", userId: "u", initialMessage: "Hola", assignment: { type: "queue", target: "SOPORTE" } };
 const KEY = "console-test-key";
 const TOKEN = "console-admin-token-4Rz";
 const closers: (() => unknown)[] = [];
@@ -173,12 +175,7 @@ describe("the routes the console drives", () => {
       authType: "bearer",
       authorization: "world-credential-9x",
     });
-    const started = await api(server.url, "POST", "p-world/conversations/start", {
-      botId: "b",
-      userId: "u",
-      initialMessage: "Hola",
-      assignment: { type: "queue", target: "SOPORTE" },
-    });
+    const started = await api(server.url, "POST", "p-world/conversations/start", START);
     const id = started.data._id as string;
     server.sendUserMessage("p-world", id, { type: "text", content: { body: "uno" } });
     const res = await fetch(`${server.url}/__admin/world`);
@@ -204,12 +201,7 @@ describe("the routes the console drives", () => {
     const hook = await receiver();
     const server = await fake();
     await api(server.url, "POST", "p-close", { webhookUrl: hook.url });
-    const started = await api(server.url, "POST", "p-close/conversations/start", {
-      botId: "b",
-      userId: "u",
-      initialMessage: "Hola",
-      assignment: { type: "queue", target: "SOPORTE" },
-    });
+    const started = await api(server.url, "POST", "p-close/conversations/start", START);
     const id = started.data._id as string;
     const closed = await post(server.url, `/conversations/p-close/${id}/close`);
     expect(closed.status).toBe(200);

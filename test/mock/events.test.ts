@@ -12,6 +12,8 @@ import { type MockServer, startMockServer } from "../../mock/index.ts";
 import { MAX_EVENT_STREAMS } from "../../mock/limits.ts";
 import { type EventReader, openEvents } from "../helpers/event-stream.ts";
 
+// A start body every test's conversation can use: one bot and user per project.
+const START = { botId: "b", userId: "u", initialMessage: "Hola", assignment: { type: "queue", target: "SOPORTE" } };
 const KEY = "events-test-key";
 const closers: (() => unknown)[] = [];
 afterEach(async () => {
@@ -132,12 +134,7 @@ describe("GET /__admin/events", () => {
     const server = await fake();
     const reader = await events(server, "?types=delivery,change");
     await api(server, "POST", "p-hook", { webhookUrl: hook.url });
-    await api(server, "POST", "p-hook/conversations/start", {
-      botId: "b",
-      userId: "u",
-      initialMessage: "Hola",
-      assignment: { type: "queue", target: "SOPORTE" },
-    });
+    await api(server, "POST", "p-hook/conversations/start", START);
     const delivered = await reader.next(
       (e) => e.type === "delivery" && (e.data as { outcome: string }).outcome === "delivered",
     );
@@ -230,12 +227,7 @@ describe("GET /__admin/events", () => {
     await reader.next((e) => e.type === "ready");
     reader.response.pause();
     await api(server, "POST", "p-slow", { webhookUrl: hook.url });
-    await api(server, "POST", "p-slow/conversations/start", {
-      botId: "b",
-      userId: "u",
-      initialMessage: "Hola",
-      assignment: { type: "queue", target: "SOPORTE" },
-    });
+    await api(server, "POST", "p-slow/conversations/start", START);
     const [conversationId] = server.deliveries().map((d) => d.conversationId);
     const body = "x".repeat(60_000);
     // Each message's delivery is streamed twice (queued, then delivered) with its 60 kB payload: about 7 MB in all,
