@@ -52,6 +52,7 @@ export const FAKE_ERRORS = {
   CONVERSATION_NOT_ACTIVE: { status: 409, es: "La conversación no está activa." },
   EVENT_STREAMS_FULL: { status: 503, es: "Hay demasiados flujos de eventos abiertos." },
   CONSOLE_NOT_BUILT: { status: 503, es: "La consola no está construida." },
+  SHUTTING_DOWN: { status: 503, es: "El servidor se está apagando." },
 } as const;
 
 export type FakeErrorKey = keyof typeof FAKE_ERRORS;

@@ -37,8 +37,9 @@ export interface ChangeEvent {
 
 /** What a watcher receives. */
 export type FakeEvent =
-  // The entry and the body apart: the stream serialises each body once, however often it is answered.
-  | { type: "request"; data: JournalEntry; response?: EventResponseBody }
+  // The entry and the reply's body apart: a stream turns the body into the event's `response` only when it sends the
+  // event (not for one its filter or its rate leaves out), and a cached body only once.
+  | { type: "request"; data: JournalEntry; body?: unknown }
   | { type: "delivery"; data: DeliveryRecord }
   | { type: "change"; data: ChangeEvent };
 

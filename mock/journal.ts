@@ -35,10 +35,11 @@ const ENTRY_OVERHEAD_BYTES = 256;
 /** The longest prefix of `text` that fits in `maxBytes` of UTF-8, never splitting a character. */
 export function cutUtf8(text: string, maxBytes: number): string {
   if (text.length <= maxBytes / 3 || Buffer.byteLength(text) <= maxBytes) return text;
-  let cut = text.slice(0, maxBytes);
-  while (Buffer.byteLength(cut) > maxBytes) cut = cut.slice(0, -1);
-  // A lone high surrogate at the end is half a character.
-  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+  // The first maxBytes of the UTF-8, backed off to the start of the character they split: linear in the text.
+  const bytes = Buffer.from(text.slice(0, maxBytes), "utf8");
+  let end = Math.min(maxBytes, bytes.length);
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString("utf8");
 }
 
 /**

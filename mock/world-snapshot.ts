@@ -1,7 +1,8 @@
-// GET /__admin/world: the world as a watcher (the console) shows it, never with a signing secret or a webhook
-// credential, and with transcripts as their lengths.
+// GET /__admin/world: the world as a watcher (the console) shows it, never with a signing secret, a webhook
+// credential or a webhook URL's query, and with transcripts as their lengths.
 import type { SchemaIntegration } from "../generated/jelou-external-support.ts";
 import { withoutSecret } from "./operations/replies.ts";
+import { shownUrl } from "./redact.ts";
 import type { Scenario } from "./scenario.ts";
 import type { SandboxState } from "./state.ts";
 import type { World } from "./world.ts";
@@ -27,7 +28,7 @@ export function worldSnapshot(world: World, seed: string, limit: number = WORLD_
     seed,
     integrations: overview.integrations.map(({ projectId, integration, authorization }) => ({
       projectId,
-      integration: withoutSecret(integration),
+      integration: { ...withoutSecret(integration), webhookUrl: shownUrl(integration.webhookUrl) },
       hasAuthorization: authorization !== undefined,
     })),
     conversations: overview.conversations,

@@ -9,7 +9,6 @@ import { SPEC_PATH } from "../../spec/load-spec.ts";
 import { createSpecValidator, type SpecValidator } from "../../spec/schema-validator.ts";
 import { createCoreConfig, fakeError, negotiate, type RequestFacts } from "../core/negotiate.ts";
 import type { Outcome, Plan, Reply } from "../core/plan.ts";
-import { eventBody } from "../event-body.ts";
 import { EventHub } from "../event-hub.ts";
 import type { JournalEntry } from "../journal.ts";
 import { API_BODY_LIMIT, DELIVERY_LOG_BUDGET_BYTES, MAX_URL_LENGTH } from "../limits.ts";
@@ -141,7 +140,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
       const stored = world.record(entry);
       if (hub.active) {
         const body = record.reply?.body;
-        hub.publish({ type: "request", data: stored, ...(body !== undefined && { response: eventBody(body) }) });
+        hub.publish({ type: "request", data: stored, ...(body !== undefined && { body }) });
       }
     });
     next();

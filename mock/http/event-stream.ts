@@ -3,6 +3,7 @@
 // live events. Streams are bounded: a count, a backlog byte budget, and a buffer budget past which a slow reader's
 // stream is ended instead of growing the fake's memory.
 import type { Request, Response } from "express";
+import { eventBody } from "../event-body.ts";
 import { type EventFilter, eventMatches, readEventFilter } from "../event-filter.ts";
 import type { EventHub, EventResponseBody, FakeEvent, ReadyEvent, SkippedEvent } from "../event-hub.ts";
 import type { JournalEntry } from "../journal.ts";
@@ -45,7 +46,13 @@ interface Stream {
   res: Response;
   sent: number;
   skipped: number;
+  /** Live events waiting for this turn's write, and their bytes. */
+  queued: string[];
+  queuedBytes: number;
 }
+
+/** What a backlog event's `event:` line and `seq` add to its data, at most, in bytes. */
+const FRAMING_BYTES = 64;
 
 /** The events route over a hub and the backlog's sources. */
 export function eventStreams(hub: EventHub, backlog: EventBacklog, rate: EventRate = DEFAULT_EVENT_RATE): EventStreams {
@@ -58,28 +65,35 @@ export function eventStreams(hub: EventHub, backlog: EventBacklog, rate: EventRa
     if (beat) elapsedMs = 0;
     for (const stream of open) {
       const skipped: SkippedEvent = { requests: stream.skipped };
-      if (stream.skipped > 0) enqueue(stream.res, `event: skipped\ndata: ${JSON.stringify(skipped)}\n\n`);
-      else if (beat) enqueue(stream.res, ": keep-alive\n\n");
+      if (stream.skipped > 0) enqueue(stream, `event: skipped\ndata: ${JSON.stringify(skipped)}\n\n`);
+      else if (beat) enqueue(stream, ": keep-alive\n\n");
       stream.sent = 0;
       stream.skipped = 0;
     }
   };
-  const write = (res: Response, text: string) => {
-    res.write(text);
-    if (res.writableLength > EVENT_STREAM_BUFFER_BYTES) res.destroy();
-  };
-  // Live events are written once per turn of the event loop, together: under load, one write for many requests.
-  const queued = new Map<Response, string[]>();
+  let closed = false;
+  // Live events are written once per turn of the event loop, together: under load, one write for many requests. What
+  // a stream has waiting, queued or in its socket's buffer, stays within EVENT_STREAM_BUFFER_BYTES: a reader that falls
+  // that far behind is cut off (it reconnects and starts again from the backlog) before more is buffered for it.
   let flushing = false;
   const flush = () => {
     flushing = false;
-    for (const [res, texts] of queued) if (!res.destroyed) write(res, texts.join(""));
-    queued.clear();
+    for (const stream of open) {
+      if (stream.queued.length === 0) continue;
+      if (!stream.res.destroyed) stream.res.write(stream.queued.join(""));
+      stream.queued = [];
+      stream.queuedBytes = 0;
+    }
   };
-  const enqueue = (res: Response, text: string) => {
-    const texts = queued.get(res);
-    if (texts) texts.push(text);
-    else queued.set(res, [text]);
+  const enqueue = (stream: Stream, text: string) => {
+    if (stream.res.destroyed) return;
+    const bytes = Buffer.byteLength(text);
+    if (stream.queuedBytes + bytes + stream.res.writableLength > EVENT_STREAM_BUFFER_BYTES) {
+      stream.res.destroy();
+      return;
+    }
+    stream.queued.push(text);
+    stream.queuedBytes += bytes;
     if (!flushing) {
       flushing = true;
       setImmediate(flush);
@@ -90,6 +104,8 @@ export function eventStreams(hub: EventHub, backlog: EventBacklog, rate: EventRa
     handle(req, res) {
       const read = readEventFilter(req.query as Record<string, unknown>);
       if (!read.ok) return sendFakeError(res, "INVALID_QUERY", read.message, { [read.field]: read.message });
+      // Shutdown ends the streams it finds; one asked for while it runs would keep the server open.
+      if (closed) return sendFakeError(res, "SHUTTING_DOWN", "The fake is shutting down: it opens no event stream.");
       if (open.size >= MAX_EVENT_STREAMS) {
         return sendFakeError(
           res,
@@ -103,25 +119,26 @@ export function eventStreams(hub: EventHub, backlog: EventBacklog, rate: EventRa
         "Cache-Control": "no-store",
         "X-Accel-Buffering": "no",
       });
+      // Express answers HEAD with the GET route: the headers, and no stream to hold a slot.
+      if (req.method === "HEAD") return void res.end();
       let seq = 0;
       const format = (event: FakeEvent) => {
         if (event.type !== "request") return `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
         // {seq, ...entry, response}, without copying the entry or serialising a cached body again.
         const entry = JSON.stringify(event.data).slice(1, -1);
-        const response = event.response ? `,"response":${responseJson(event.response)}` : "";
+        const response = event.body === undefined ? "" : `,"response":${responseJson(eventBody(event.body))}`;
         return `event: request\ndata: {"seq":${++seq},${entry}${response}}\n\n`;
       };
       const { requests, deliveries } = backlogOf(filter, backlog);
       const lines = [...requests, ...deliveries];
       const counts: ReadyEvent = { requests: requests.length, deliveries: deliveries.length };
-      res.write(`retry: 2000\n\nevent: ready\ndata: ${JSON.stringify(counts)}\n\n`);
-      for (const event of lines) write(res, format(event));
-      if (res.destroyed) return;
-      const stream: Stream = { res, sent: 0, skipped: 0 };
+      // The backlog is within EVENT_BACKLOG_BYTES, half the stream's buffer budget: it is written whole.
+      res.write(`retry: 2000\n\nevent: ready\ndata: ${JSON.stringify(counts)}\n\n${lines.map(format).join("")}`);
+      const stream: Stream = { res, sent: 0, skipped: 0, queued: [], queuedBytes: 0 };
       const unsubscribe = hub.subscribe((event) => {
         if (!eventMatches(filter, event)) return;
         if (event.type === "request" && stream.sent++ >= rate.requestsPerWindow) stream.skipped++;
-        else enqueue(res, format(event));
+        else enqueue(stream, format(event));
       });
       open.add(stream);
       windows ??= setInterval(endWindow, rate.windowMs).unref();
@@ -135,6 +152,7 @@ export function eventStreams(hub: EventHub, backlog: EventBacklog, rate: EventRa
       });
     },
     close() {
+      closed = true;
       flush();
       for (const { res } of open) res.end();
     },
@@ -151,7 +169,7 @@ function backlogOf(filter: EventFilter, source: EventBacklog): { requests: FakeE
       if (picked.length >= filter.backlog) break;
       const event = toEvent(item);
       if (!eventMatches(filter, event)) continue;
-      bytes += JSON.stringify(event.data).length;
+      bytes += Buffer.byteLength(JSON.stringify(event.data)) + FRAMING_BYTES;
       if (bytes > EVENT_BACKLOG_BYTES / 2) break;
       picked.push(event);
     }

@@ -105,28 +105,69 @@ describe("GET /__admin/events", () => {
     expect(JSON.parse((live.response as { body: string }).body)).toEqual(answered.body);
   });
 
-  it("never carries a secret: Create integration's signing secret and the webhook credential are redacted", async () => {
+  it("never carries a secret: the signing secret, the webhook credential, nor the webhook URL's query", async () => {
+    const hook = await receiver();
     const server = await fake();
     const reader = await events(server);
     const credential = "webhook-credential-5Tq";
+    const url = new URL(hook.url);
+    url.search = "?key=QUERY-SECRET-42";
     const created = await api(server, "POST", "p-secret", {
-      webhookUrl: "http://127.0.0.1:9/hook",
-      authType: "bearer",
-      authorization: credential,
+      webhookUrl: url.href,
+      authType: "basic",
+      authorization: `${credential}:pw`,
     });
     expect(created.status).toBe(200);
     const secret = created.body.data.signingSecret as string;
     const event = await reader.next(isRequest("/p-secret"));
     const body = JSON.parse((event.data as { response: { body: string } }).response.body);
     expect(body.data.signingSecret).toBe("[redacted]");
-    const world = await (await admin(server, "GET", "/world")).text();
-    for (const text of [reader.text(), world]) {
-      for (const value of [secret, credential]) {
+    expect(body.data.webhookUrl).toBe(`${url.origin}/hook`);
+    // A delivery, with the credential in its Authorization header, reaches the stream too.
+    await api(server, "POST", "p-secret/conversations/start", START);
+    await reader.next((e) => e.type === "delivery" && (e.data as { outcome: string }).outcome !== "pending");
+    await api(server, "GET", "p-secret");
+    await reader.next((e) => e.type === "request" && (e.data as { operation?: string }).operation === "getIntegration");
+    const worldText = await (await admin(server, "GET", "/world")).text();
+    const world = JSON.parse(worldText) as { integrations: { integration: { webhookUrl: string } }[] };
+    expect(world.integrations[0]?.integration.webhookUrl).toBe(`${url.origin}/hook`);
+    for (const text of [reader.text(), worldText]) {
+      for (const value of [
+        secret,
+        credential,
+        `${credential}:pw`,
+        "url-user-7Hd",
+        "url-password-2Kw",
+        "QUERY-SECRET-42",
+      ]) {
         for (const encoded of [value, Buffer.from(value).toString("base64"), encodeURIComponent(value)]) {
           expect(text).not.toContain(encoded);
         }
       }
     }
+  });
+
+  it("answers HEAD with the stream's headers and no stream, and opens none once the fake is closing", async () => {
+    const server = await fake();
+    for (let i = 0; i <= MAX_EVENT_STREAMS; i++) {
+      const head = await fetch(`${server.url}/__admin/events`, { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(head.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    }
+    const reader = await events(server);
+    await reader.next((e) => e.type === "ready");
+
+    const hub = new EventHub();
+    const streams = eventStreams(hub, { requests: () => [], deliveries: () => [] });
+    const app = express();
+    app.get("/events", streams.handle);
+    const plain = createServer(app).listen(0, "127.0.0.1");
+    await once(plain, "listening");
+    closers.push(() => plain.close());
+    streams.close();
+    const refused = await fetch(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/events`);
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { key: string } }).error.key).toBe("SHUTTING_DOWN");
   });
 
   it("sends each delivery when it is queued and as it changes, and each admin change", async () => {
