@@ -1,7 +1,7 @@
 // Who may use the admin API: a pure verdict over a request's method, path and headers. The guards follow the dev
 // servers that closed the same holes: an admin token (Jupyter), a Host allow-list against DNS rebinding (Vite's and
 // webpack-dev-server's allowedHosts), and JSON-only mutations, which no web page can send without a preflight.
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { isIP } from "node:net";
 import { sameSecret } from "./auth.ts";
 import type { FakeErrorKey } from "./error-bodies.ts";
@@ -42,8 +42,13 @@ export function isAllowedHostName(name: string): boolean {
   return /^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(name);
 }
 
-/** The console's session cookie: HttpOnly, SameSite=Strict, scoped to /__admin. */
-export const CONSOLE_COOKIE = "fake_jelou_console";
+/**
+ * The console's session cookie for a token: HttpOnly, SameSite=Strict, scoped to /__admin. Browsers share cookies
+ * between the ports of a host, so each token has its own name: two fakes on one machine do not log each other out.
+ */
+export function consoleCookie(token: string): string {
+  return `fake_jelou_console_${createHash("sha256").update(token).digest("hex").slice(0, 12)}`;
+}
 
 /** The session cookie's value for a token: derived, so that the cookie never holds the token itself. */
 export function consoleSession(token: string): string {
@@ -64,7 +69,7 @@ export function judgeAdminRequest(facts: AdminRequestFacts, config: AdminGuardCo
     if (given === undefined || !sameSecret(config.token, given)) {
       // The console's cookie and its URL's token are sent by a browser, which a page elsewhere can aim at this fake
       // through DNS rebinding: they count only on a host the allowed-hosts rule accepts.
-      const cookie = cookieValue(facts.cookie, CONSOLE_COOKIE);
+      const cookie = cookieValue(facts.cookie, consoleCookie(config.token));
       const byCookie = cookie !== undefined && sameSecret(consoleSession(config.token), cookie);
       session = facts.consoleToken !== undefined && sameSecret(config.token, facts.consoleToken);
       if (!byCookie && !session) {

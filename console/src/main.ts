@@ -6,6 +6,10 @@ import { requestsView } from "./requests.ts";
 import { serverView } from "./server.ts";
 import { worldView } from "./world.ts";
 
+// The admin token the URL carried is the server's to turn into the cookie: it leaves the address bar and the history.
+if (new URLSearchParams(location.search).has("token"))
+  history.replaceState(null, "", location.pathname + location.hash);
+
 const requests = requestsView();
 const world = worldView();
 const deliveries = deliveriesView();
@@ -25,7 +29,7 @@ const STATE_TEXT: Record<StreamState, string> = {
 // Shows the view the hash names; `focus` moves the focus to its heading, as a page load would for a keyboard user.
 function route(focus: boolean): void {
   const name = location.hash.slice(1);
-  const key = name in VIEWS ? name : "requests";
+  const key = Object.hasOwn(VIEWS, name) ? name : "requests";
   const view = VIEWS[key];
   if (!main || !view) return;
   main.replaceChildren(view.element);

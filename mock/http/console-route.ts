@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { type Response } from "express";
-import { CONSOLE_COOKIE, consoleSession } from "../admin-guard.ts";
+import { consoleCookie, consoleSession } from "../admin-guard.ts";
 import { sendFakeError } from "./errors.ts";
 
 /**
@@ -58,14 +58,17 @@ export function consoleRouter(token: string | undefined, dir: string = CONSOLE_A
     });
 
   for (const [path, { file, type }] of Object.entries(ASSETS)) {
-    router.get(path, (req, res) => {
+    router.get(path, (_req, res) => {
       secure(res);
-      // The token leaves the address bar (and the history) at once: traded for the cookie when it was right.
-      if (path === "/" && req.query.token !== undefined) {
-        if (res.locals.consoleSession === true && token !== undefined) {
-          res.cookie(CONSOLE_COOKIE, consoleSession(token), { httpOnly: true, sameSite: "strict", path: "/__admin" });
-        }
-        return res.redirect(303, "/__admin/console");
+      // The URL's token, when right, becomes the cookie with the page itself: a redirect would not do when the URL was
+      // opened from another site's page (a CI log, a chat), as the browser then sends no SameSite=Strict cookie with
+      // the redirected request. The page drops the token from the address bar and the history as it starts.
+      if (path === "/" && res.locals.consoleSession === true && token !== undefined) {
+        res.cookie(consoleCookie(token), consoleSession(token), {
+          httpOnly: true,
+          sameSite: "strict",
+          path: "/__admin",
+        });
       }
       let bytes: Buffer;
       try {

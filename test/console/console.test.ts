@@ -4,7 +4,10 @@
 // context per test; every wait is on a condition. Code run in the page is given as text: the tests are type-checked
 // without the DOM's types, which belong to console/ only.
 import { createHmac } from "node:crypto";
+import { once } from "node:events";
 import { mkdirSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startMockServer } from "../../mock/index.ts";
@@ -215,11 +218,25 @@ describe("the console", () => {
     await expectNothingInjected(opened);
   });
 
-  it("trades ?token= for a cookie, drops it from the address bar, and works on the cookie", async () => {
+  it("trades ?token= for a cookie, drops it from the address bar, and works on the cookie, opened from another site", async () => {
     const token = "console-test-token";
     const server = await fake({ adminToken: token });
-    const opened = await open(server, `?token=${token}`);
+    // The ready line's URL as a link on another site's page (a CI log, a chat): localhost is another site than
+    // 127.0.0.1, and the browser sends no SameSite=Strict cookie with a redirect that follows such a navigation.
+    const link = createServer((_req, res) => {
+      res
+        .writeHead(200, { "content-type": "text/html" })
+        .end(`<a href="${server.url}/__admin/console?token=${token}">console</a>`);
+    }).listen(0, "127.0.0.1");
+    await once(link, "listening");
+    cleanups.push(async () => {
+      link.close();
+    });
+    const opened = await openPage(browser, `http://localhost:${(link.address() as AddressInfo).port}/`);
+    cleanups.push(() => opened.context.close());
     const { page } = opened;
+    await page.getByRole("link", { name: "console" }).click();
+    await page.locator("#stream-state.live").waitFor();
     expect(new URL(page.url()).pathname).toBe("/__admin/console");
     expect(new URL(page.url()).search).toBe("");
     expect(await page.evaluate("document.cookie")).not.toContain(token);

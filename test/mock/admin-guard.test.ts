@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   type AdminGuardConfig,
   type AdminRequestFacts,
-  CONSOLE_COOKIE,
+  consoleCookie,
   consoleSession,
   cookieValue,
   hostName,
@@ -87,6 +87,7 @@ describe("judgeAdminRequest", () => {
     expect(verdict.ok ? undefined : verdict.key).toBe(refusal);
   });
 
+  const CONSOLE_COOKIE = consoleCookie("s3cret-admin-token");
   const session = `${CONSOLE_COOKIE}=${consoleSession("s3cret-admin-token")}`;
   const mutation = { method: "POST", path: "/reset", contentType: JSON_TYPE };
   it.each<[string, AdminRequestFacts, AdminGuardConfig, string | undefined]>([
@@ -143,6 +144,9 @@ describe("judgeAdminRequest", () => {
     });
     expect(judgeAdminRequest(facts({ authorization: "Bearer s3cret-admin-token" }), withToken)).toEqual({ ok: true });
     expect(consoleSession("s3cret-admin-token")).not.toContain("s3cret");
+    // Cookies are shared by a host's ports: each fake's token names its own.
+    expect(consoleCookie("s3cret-admin-token")).toMatch(/^fake_jelou_console_[0-9a-f]{12}$/);
+    expect(consoleCookie("another-fake-token")).not.toBe(consoleCookie("s3cret-admin-token"));
   });
 
   it.each([
