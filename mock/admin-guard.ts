@@ -104,7 +104,7 @@ function hostRefusal(facts: AdminRequestFacts, config: AdminGuardConfig): AdminV
   return {
     ok: false,
     key: "ADMIN_HOST_NOT_ALLOWED",
-    message: `The admin API answers only requests to localhost, 127.0.0.1 or [::1]${config.allowedHosts.length > 0 ? ` or an allowed host (${config.allowedHosts.join(", ")})` : ""}${config.token !== undefined ? " when they authenticate with the console's cookie or URL" : ""}, and this one's Host header names ${host === undefined ? "no valid host" : `"${host.slice(0, 255)}"`}. Allow that name with --allowed-host <name> (FAKE_JELOU_ALLOWED_HOSTS)${config.token !== undefined ? ", or send Authorization: Bearer <admin token>" : ", or set --admin-token"}.`,
+    message: `The admin API answers only requests to localhost or an IP address${config.allowedHosts.length > 0 ? ` or an allowed host (${config.allowedHosts.join(", ")})` : ""}${config.token !== undefined ? " when they authenticate with the console's cookie or URL" : ""}, and this one's Host header names ${host === undefined ? "no valid host" : `"${host.slice(0, 255)}"`}. Allow that name with --allowed-host <name> (FAKE_JELOU_ALLOWED_HOSTS)${config.token !== undefined ? ", or send Authorization: Bearer <admin token>" : ", or set --admin-token"}.`,
   };
 }
 
@@ -131,7 +131,9 @@ export function hostName(header: string | undefined): string | undefined {
 }
 
 function hostAllowed(host: string, allowedHosts: readonly string[]): boolean {
-  if (LOOPBACK_HOSTS.has(host)) return true;
+  // DNS rebinding needs a name to point elsewhere: a page whose Host is an address was served from that address, the
+  // fake's own (the console URL of a fake bound to 192.0.2.2 or 127.0.0.2).
+  if (LOOPBACK_HOSTS.has(host) || isIP(host) !== 0) return true;
   return allowedHosts.some((allowed) => {
     const name = allowed.trim().toLowerCase();
     return name.startsWith(".") ? host === name.slice(1) || host.endsWith(name) : host === name;

@@ -185,8 +185,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const address = server.address() as AddressInfo;
   const origin = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
   // A browser cannot open 0.0.0.0 everywhere, and the console's cookie counts only on a host the admin API allows.
-  const wildcard = address.address === "0.0.0.0" || address.address === "::";
-  const consoleUrl = `${wildcard ? `http://127.0.0.1:${address.port}` : origin}/__admin/console${adminToken === undefined ? "" : `?token=${encodeURIComponent(adminToken)}`}`;
+  const local = { "0.0.0.0": "127.0.0.1", "::": "[::1]" }[address.address];
+  const consoleUrl = `${local === undefined ? origin : `http://${local}:${address.port}`}/__admin/console${adminToken === undefined ? "" : `?token=${encodeURIComponent(adminToken)}`}`;
 
   return {
     ...control,

@@ -29,7 +29,10 @@ describe("judgeAdminRequest", () => {
     ["[::1] with a port", facts({ host: "[::1]:4010" }), open, undefined],
     ["LOCALHOST in capitals", facts({ host: "LOCALHOST:4010" }), open, undefined],
     ["a rebinding name", facts({ host: "attacker.example:4010" }), open, "ADMIN_HOST_NOT_ALLOWED"],
-    ["a LAN address", facts({ host: "192.168.1.20:4010" }), open, "ADMIN_HOST_NOT_ALLOWED"],
+    // An address cannot be rebound: the page was served from it (the fake's own console URL on that binding).
+    ["a LAN address", facts({ host: "192.168.1.20:4010" }), open, undefined],
+    ["another loopback address", facts({ host: "127.0.0.2:4010" }), open, undefined],
+    ["an IPv6 address", facts({ host: "[fe80::1]:4010" }), open, undefined],
     ["a loopback name as a prefix", facts({ host: "localhost.attacker.example" }), open, "ADMIN_HOST_NOT_ALLOWED"],
     ["no Host header", facts({ host: undefined }), open, "ADMIN_HOST_NOT_ALLOWED"],
     ["a malformed Host", facts({ host: "127.0.0.1:4010:1" }), open, "ADMIN_HOST_NOT_ALLOWED"],
