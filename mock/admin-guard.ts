@@ -26,6 +26,9 @@ export interface AdminRequestFacts {
   cookie?: string | undefined;
   /** The `token` query parameter of `GET /console`: the console URL the ready line prints. */
   consoleToken?: string | undefined;
+  /** `Sec-Fetch-Site` and `Sec-Fetch-Mode`, which browsers send: who asked, and whether to navigate. */
+  fetchSite?: string | undefined;
+  fetchMode?: string | undefined;
 }
 
 export type AdminVerdict =
@@ -63,6 +66,15 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export function judgeAdminRequest(facts: AdminRequestFacts, config: AdminGuardConfig): AdminVerdict {
   // Readiness probes (Docker, compose, Kubernetes) call it from other hosts, and it tells nothing.
   if ((facts.method === "GET" || facts.method === "HEAD") && facts.path === "/health") return { ok: true };
+  // Another site's page may link to the admin API (a navigation shows its JSON, and the console URL is such a link),
+  // but its scripts may not call it, even blind (no-cors): they would hold the event streams' slots, or worse.
+  if ((facts.fetchSite === "cross-site" || facts.fetchSite === "same-site") && facts.fetchMode !== "navigate") {
+    return {
+      ok: false,
+      key: "ADMIN_CROSS_SITE",
+      message: "The admin API does not answer scripts of other sites' pages (Sec-Fetch-Site: cross-site or same-site).",
+    };
+  }
   let session = false;
   if (config.token !== undefined) {
     const given = /^bearer +(\S+)\s*$/i.exec(facts.authorization ?? "")?.[1];

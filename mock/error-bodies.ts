@@ -25,6 +25,7 @@ export const FAKE_ERRORS = {
   SCENARIO_NOT_APPLICABLE: { status: 400, es: "El escenario no aplica a esta operación." },
   ADMIN_UNAUTHORIZED: { status: 401, es: "Se requiere el token de administración." },
   ADMIN_HOST_NOT_ALLOWED: { status: 403, es: "Host no permitido para la administración." },
+  ADMIN_CROSS_SITE: { status: 403, es: "La administración no responde a otros sitios." },
   INVALID_DELAY: { status: 400, es: "Retardo inválido." },
   INVALID_BODY: { status: 400, es: "Cuerpo de la solicitud inválido." },
   RULE_LIMIT_REACHED: { status: 409, es: "Se alcanzó el límite de reglas." },

@@ -44,6 +44,8 @@ export function worldView(): WorldView {
     }
   };
   const refresh = () => {
+    clearTimeout(timer);
+    timer = undefined;
     stale = false;
     // One fetch at a time; a change during it asks for one more after it.
     loading = (loading ?? Promise.resolve()).then(load).finally(() => {
@@ -102,8 +104,9 @@ export function worldView(): WorldView {
     invalidate() {
       stale = true;
       if (!element.isConnected) return;
-      clearTimeout(timer);
-      timer = setTimeout(refresh, DEBOUNCE_MS);
+      // A refresh DEBOUNCE_MS after the first change, not after the last: a steady stream of changes (a load test)
+      // must not postpone it for ever.
+      if (timer === undefined) timer = setTimeout(refresh, DEBOUNCE_MS);
     },
   };
 }

@@ -44,6 +44,8 @@ export function adminRouter(options: AdminRouterOptions): express.Router {
         contentType: req.get("content-type"),
         cookie: req.get("cookie"),
         consoleToken: console && typeof req.query.token === "string" ? req.query.token : undefined,
+        fetchSite: req.get("sec-fetch-site"),
+        fetchMode: req.get("sec-fetch-mode"),
       },
       guard,
     );

@@ -128,6 +128,22 @@ describe("judgeAdminRequest", () => {
       "ADMIN_UNAUTHORIZED",
     ],
     ["the console URL's token", facts({ path: "/console", consoleToken: "s3cret-admin-token" }), withToken, undefined],
+    ["another site's script", facts({ fetchSite: "cross-site", fetchMode: "no-cors" }), open, "ADMIN_CROSS_SITE"],
+    ["another port's script", facts({ fetchSite: "same-site", fetchMode: "cors" }), open, "ADMIN_CROSS_SITE"],
+    [
+      "another site's script, with the token",
+      facts({ fetchSite: "cross-site", fetchMode: "cors", authorization: "Bearer s3cret-admin-token" }),
+      withToken,
+      "ADMIN_CROSS_SITE",
+    ],
+    [
+      "a link from another site to the console",
+      facts({ path: "/console", consoleToken: "s3cret-admin-token", fetchSite: "cross-site", fetchMode: "navigate" }),
+      withToken,
+      undefined,
+    ],
+    ["the console's own script", facts({ fetchSite: "same-origin", fetchMode: "cors" }), open, undefined],
+    ["an address typed in the bar", facts({ fetchSite: "none", fetchMode: "navigate" }), open, undefined],
     ["a wrong console URL token", facts({ path: "/console", consoleToken: "s3cret" }), withToken, "ADMIN_UNAUTHORIZED"],
     [
       "the console URL's token on a rebinding host",
